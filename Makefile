@@ -1,0 +1,69 @@
+# regbook: build the book and run every test.
+#
+#   make book      create .venv, install, build the HTML book into _build/html
+#   make test      unit tests + doctests, strict nbval over every notebook, book build with -W
+#
+# See README.md for the other targets.
+
+PYTHON   ?= python3
+VENV     := .venv
+BIN      := $(VENV)/bin
+STAMP    := $(VENV)/.installed
+NOTEBOOKS = $(shell find book -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*' -not -path '*/_build/*' | sort)
+
+# The settings under which notebooks are executed, both by CI (nbval) and by
+# `make outputs`, so that committed outputs and re-executed outputs agree.
+export OMP_NUM_THREADS      := 1
+export MKL_NUM_THREADS      := 1
+export OPENBLAS_NUM_THREADS := 1
+export PYTHONHASHSEED       := 0
+export MPLBACKEND           := module://matplotlib_inline.backend_inline
+export PYDEVD_DISABLE_FILE_VALIDATION := 1
+
+NBVAL_FLAGS = --nbval --nbval-current-env --nbval-sanitize-with book/sanitize.cfg \
+              --nbval-cell-timeout=300 -p no:cacheprovider
+
+.PHONY: help install book test test-unit test-notebooks test-book outputs sync clean
+
+help:
+	@sed -n '1,10p' Makefile
+
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --disable-pip-version-check -q --upgrade pip
+	$(BIN)/python -m pip install --disable-pip-version-check -q -r requirements.txt
+	$(BIN)/python -m pip install --disable-pip-version-check -q --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+install: $(STAMP)
+
+book: $(STAMP)
+	$(BIN)/jupyter-book build . --keep-going
+	@echo
+	@echo "Book built: $(CURDIR)/_build/html/index.html"
+
+test: test-unit test-notebooks test-book
+
+test-unit: $(STAMP)
+	$(BIN)/python -m pytest tests regbook --doctest-modules -q
+
+test-notebooks: $(STAMP)
+	$(BIN)/python -m pytest $(NBVAL_FLAGS) $(NOTEBOOKS) -q
+
+test-book: $(STAMP)
+	rm -rf _build/html
+	$(BIN)/jupyter-book build . -W -n --keep-going
+	@echo "Book built with zero warnings: $(CURDIR)/_build/html/index.html"
+
+# Re-execute every notebook in place, top to bottom in a fresh kernel, with the
+# settings CI uses; run after changing a chapter's paired .py file or regbook.
+outputs: $(STAMP) sync
+	$(BIN)/python tools/execute_notebooks.py $(NOTEBOOKS)
+	$(BIN)/jupytext --sync $(NOTEBOOKS)
+
+# Bring each .ipynb and its paired jupytext .py file in step (the newer one wins).
+sync: $(STAMP)
+	$(BIN)/jupytext --sync $(NOTEBOOKS)
+
+clean:
+	rm -rf _build .pytest_cache
