@@ -42,7 +42,10 @@ book: $(STAMP)
 	@echo
 	@echo "Book built: $(CURDIR)/_build/html/index.html"
 
-test: test-unit test-notebooks test-book
+# The book build first, then one pytest session for the unit tests, the doctests and
+# every notebook, so that the closing summary line counts all of them.
+test: test-book
+	$(BIN)/python -m pytest tests regbook --doctest-modules $(NBVAL_FLAGS) $(NOTEBOOKS) -q
 
 test-unit: $(STAMP)
 	$(BIN)/python -m pytest tests regbook --doctest-modules -q
