@@ -113,8 +113,9 @@ def check_scalar(
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise TypeError(param_error(name, caller, expected, value))
     v = float(value)
-    lo_ok = min_val is None or (v >= min_val if closed in ("both", "left") else v > min_val)
-    hi_ok = max_val is None or (v <= max_val if closed in ("both", "right") else v < max_val)
+    # an unbounded side is open: the message says (-inf, ...) or (..., inf), so infinities are refused
+    lo_ok = v > -np.inf if min_val is None else (v >= min_val if closed in ("both", "left") else v > min_val)
+    hi_ok = v < np.inf if max_val is None else (v <= max_val if closed in ("both", "right") else v < max_val)
     if np.isnan(v) or not (lo_ok and hi_ok):
         raise ValueError(param_error(name, caller, expected, value))
     return v
@@ -198,6 +199,10 @@ def check_array(
     ...
     ValueError: The 'X' parameter of ridge must be a 2D array (got 1D input).
     """
+    if isinstance(X, (str, bytes)) or np.asarray(X).dtype.kind in "USO":
+        # strings that look like numbers ("1") would otherwise be converted silently
+        got = f"a {type(X).__name__}" if isinstance(X, (str, bytes)) else f"dtype {np.asarray(X).dtype}"
+        raise TypeError(param_error(name, caller, "an array of numbers", got, raw=True))
     try:
         arr = np.asarray(X) if dtype is None else np.asarray(X, dtype=dtype)
     except (TypeError, ValueError) as exc:

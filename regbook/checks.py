@@ -429,9 +429,7 @@ def error_bound(err, *, floor=1e-12) -> str:
     >>> error_bound(3.2e-16), error_bound(0.0), error_bound(2.5e-6), error_bound(1e-5)
     ('< 1e-12', '< 1e-12', '< 1e-05', '< 1e-04')
     """
-    err = check_scalar(err, "err", "error_bound", min_val=0.0)
-    if math.isinf(err):
-        raise ValueError(param_error("err", "error_bound", "a finite float >= 0", err))
+    err = check_scalar(err, "err", "error_bound", min_val=0.0)  # refuses NaN and inf as well
     floor = check_scalar(floor, "floor", "error_bound", min_val=0.0, max_val=1.0, closed="right")
     k_floor = math.log10(floor)
     if not math.isclose(k_floor, round(k_floor), abs_tol=1e-9):

@@ -225,7 +225,7 @@ BAD_INPUTS = [
     (assert_gradient, dict(f=ok_f, x=[np.nan], analytic_grad=[1.0]), ValueError, "'x' parameter of assert_gradient must contain only finite"),
     (error_bound, dict(err=-1e-3), ValueError, "'err' parameter of error_bound must be a float in the range [0.0, inf). Got -0.001"),
     (error_bound, dict(err=np.nan), ValueError, "'err' parameter of error_bound must be a float in the range [0.0, inf). Got nan"),
-    (error_bound, dict(err=np.inf), ValueError, "'err' parameter of error_bound must be a finite float >= 0. Got inf"),
+    (error_bound, dict(err=np.inf), ValueError, "'err' parameter of error_bound must be a float in the range [0.0, inf). Got inf"),
     (error_bound, dict(err=np.ones(2)), TypeError, "'err' parameter of error_bound must be a float"),
     (error_bound, dict(err=1e-3, floor=2e-6), ValueError, "'floor' parameter of error_bound must be a power of ten in (0, 1]. Got 2e-06"),
     (error_bound, dict(err=1e-3, floor=0.0), ValueError, "'floor' parameter of error_bound must be a float in the range (0.0, 1.0]. Got 0.0"),

@@ -29,6 +29,12 @@ from regbook import _validation as v
     (lambda: v.check_array([["a"]], "X", "ridge"), TypeError,
      "The 'X' parameter of ridge must be an array of numbers."),
     (lambda: v.check_array(np.ones((2, 2, 2)), "x", "layernorm_forward", ndim=(2, 3)), ValueError, None),
+    (lambda: v.check_array(["1", "2"], "x", "ridge"), TypeError,
+     "The 'x' parameter of ridge must be an array of numbers. Got dtype <U1 instead."),
+    (lambda: v.check_scalar(float("inf"), "alpha", "ridge", min_val=0.0), ValueError,
+     "The 'alpha' parameter of ridge must be a float in the range [0.0, inf). Got inf instead."),
+    (lambda: v.check_scalar(float("-inf"), "t", "f", max_val=1.0), ValueError,
+     "The 't' parameter of f must be a float in the range (-inf, 1.0]. Got -inf instead."),
     (lambda: v.check_rng(None, "rng", "dropout_forward"), TypeError,
      "The 'rng' parameter of dropout_forward must be a numpy.random.Generator or a non-negative int seed. Got None instead."),
     (lambda: v.check_tensor(np.ones(2), "x", "dropout"), TypeError,
@@ -62,7 +68,7 @@ def test_convergence_warning_names_the_settings():
 def test_regbook_np_does_not_import_torch():
     import subprocess
     import sys
-    code = ("import sys, regbook, regbook.np.linear, regbook.np.generalization, regbook.checks, "
-            "regbook.data, regbook.plotting; print('torch' in sys.modules)")
+    code = ("import sys, regbook, regbook.np.linear, regbook.np.generalization, regbook.np.penalties, "
+            "regbook.np.prox, regbook.checks, regbook.data, regbook.plotting; print('torch' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
