@@ -20,6 +20,7 @@ import numpy as np
 __all__ = [
     "ConvergenceWarning",
     "check_array",
+    "check_bool",
     "check_consistent_length",
     "check_int",
     "check_option",
@@ -138,6 +139,21 @@ def check_int(value, name: str, caller: str, *, min_val=None, max_val=None) -> i
     if (min_val is not None and v < min_val) or (max_val is not None and v > max_val):
         raise ValueError(param_error(name, caller, expected, value))
     return v
+
+
+def check_bool(value, name: str, caller: str) -> bool:
+    """Validate a flag (Python or NumPy bool; 0/1 and strings are refused).
+
+    >>> check_bool(True, "fit_intercept", "ridge")
+    True
+    >>> check_bool(1, "fit_intercept", "ridge")
+    Traceback (most recent call last):
+    ...
+    TypeError: The 'fit_intercept' parameter of ridge must be a bool. Got 1 instead.
+    """
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(param_error(name, caller, "a bool", value))
+    return bool(value)
 
 
 def check_option(value, name: str, caller: str, options):
@@ -269,15 +285,19 @@ def check_rng(rng, name: str = "rng", caller: str = "regbook") -> np.random.Gene
     raise TypeError(param_error(name, caller, "a numpy.random.Generator or a non-negative int seed", rng))
 
 
-def warn_convergence(caller: str, max_iter: int, tol: float, detail: str = "") -> None:
-    """Emit a :class:`ConvergenceWarning` that names the settings to change."""
+def warn_convergence(caller: str, max_iter: int, tol: float, detail: str = "", *, stacklevel: int = 3) -> None:
+    """Emit a :class:`ConvergenceWarning` that names the settings to change.
+
+    ``stacklevel`` counts from the caller of this function, as in :func:`warnings.warn`
+    (3 points at the code that called the public solver that called this).
+    """
     msg = (
         f"{caller} did not converge within max_iter={max_iter} iterations (tol={tol!r}). "
         "Increase max_iter, loosen tol, or standardize the features."
     )
     if detail:
         msg += " " + detail
-    warnings.warn(msg, ConvergenceWarning, stacklevel=3)
+    warnings.warn(msg, ConvergenceWarning, stacklevel=stacklevel)
 
 
 def check_tensor(t, name: str, caller: str, *, ndim=None, floating: bool = True, allow_nonfinite: bool = False):
