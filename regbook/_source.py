@@ -9,8 +9,8 @@ import textwrap
 __all__ = ["show_source"]
 
 
-def show_source(obj, *, docstring: bool = False) -> str:
-    """Print (and return) the source of a regbook function or class.
+def show_source(obj, *, docstring: bool = False) -> None:
+    """Print the source of a regbook function or class.
 
     The chapters show the code they run instead of retyping it; by default the
     docstring is left out, since the chapter's prose already explains it.
@@ -23,13 +23,14 @@ def show_source(obj, *, docstring: bool = False) -> str:
 
     Returns
     -------
-    str
-        The printed source.
+    None
+        Nothing, so that a call at the end of a notebook cell prints the code once
+        (use :func:`inspect.getsource` to get it as a string).
 
     Examples
     --------
     >>> from regbook.data import sinusoid
-    >>> src = show_source(sinusoid)
+    >>> show_source(sinusoid)
     def sinusoid(x):
         x = check_array(x, "x", "sinusoid")
         return np.sin(2.0 * np.pi * x)
@@ -49,4 +50,3 @@ def show_source(obj, *, docstring: bool = False) -> str:
             del lines[first.lineno - 1 : first.end_lineno]
             src = "\n".join(lines) + "\n"
     print(src, end="")
-    return src

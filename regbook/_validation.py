@@ -241,7 +241,7 @@ def check_array(
                 f"{arr.shape[0]} samples (shape {arr.shape})", raw=True,
             )
         )
-    if not allow_nonfinite and np.issubdtype(arr.dtype, np.inexact):
+    if not allow_nonfinite and np.issubdtype(arr.dtype, np.inexact) and not np.isfinite(arr).all():
         n_nan = int(np.isnan(arr).sum())
         n_inf = int(np.isinf(arr).sum())
         if n_nan or n_inf:

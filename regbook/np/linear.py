@@ -1,13 +1,28 @@
-"""Penalized linear models in NumPy.
+"""Penalized linear models in NumPy: the public face of regbook's linear solvers.
 
 Objectives follow scikit-learn exactly, so coefficients compare one to one:
 
 .. math::
 
-    \\text{ridge:}\\quad \\min_{w, b}\\; \\lVert y - Xw - b\\mathbf{1}\\rVert_2^2 + \\alpha \\lVert w\\rVert_2^2
+    \\text{ridge:}\\quad \\lVert y - Xw - b\\mathbf{1}\\rVert_2^2 + \\alpha \\lVert w\\rVert_2^2
 
-The intercept :math:`b` is never penalized: it is removed by centring ``X`` and
-``y`` and recovered afterwards as :math:`b = \\bar y - \\bar x^\\top w`.
+    \\text{elastic net:}\\quad \\frac{1}{2n}\\lVert y - Xw - b\\mathbf{1}\\rVert_2^2
+        + \\alpha\\rho\\lVert w\\rVert_1 + \\frac{\\alpha(1-\\rho)}{2}\\lVert w\\rVert_2^2
+        \\quad(\\text{lasso: } \\rho = 1)
+
+    \\text{logistic:}\\quad C\\sum_i \\ell_i + \\rho\\lVert W\\rVert_1 + \\frac{1-\\rho}{2}\\lVert W\\rVert_2^2
+
+The intercept :math:`b` is never penalized. What lives where:
+
+- :func:`ridge` (closed form, this module);
+- :func:`lasso`, :func:`elastic_net`, :func:`lasso_path`, :func:`enet_path`, :func:`alpha_max`:
+  coordinate descent with a duality-gap stopping rule, screening and working sets
+  (:mod:`regbook.np.coordinate_descent`);
+- :func:`ista`, :func:`fista`: proximal gradient (:mod:`regbook.np.proximal_gradient`);
+- :func:`logistic_regression`: L1/L2/elastic-net logistic regression by proximal gradient
+  (:mod:`regbook.np.logistic`);
+- :class:`Ridge`, :class:`Lasso`, :class:`ElasticNet`, :class:`LogisticRegression`:
+  scikit-learn-compatible estimators (:mod:`regbook.np.estimators`).
 """
 
 from __future__ import annotations
@@ -117,3 +132,25 @@ def ridge(X, y, *, alpha=1.0, fit_intercept=True) -> RidgeResult:
     if y.ndim == 1:
         return RidgeResult(W[:, 0], float(intercept[0]), solver)
     return RidgeResult(W.T, intercept, solver)
+
+
+# The public face of the linear models: every solver and estimator is importable from here.
+# (Imported at the end: the estimators call `ridge` above lazily, so there is no import cycle.)
+from regbook.np.coordinate_descent import (  # noqa: E402
+    EnetResult,
+    PathResult,
+    alpha_max,
+    elastic_net,
+    enet_path,
+    lasso,
+    lasso_path,
+)
+from regbook.np.estimators import ElasticNet, Lasso, LogisticRegression, Ridge  # noqa: E402
+from regbook.np.logistic import LogisticResult, logistic_regression  # noqa: E402
+from regbook.np.proximal_gradient import ProxGradResult, fista, ista  # noqa: E402
+
+__all__ += [
+    "ElasticNet", "EnetResult", "Lasso", "LogisticRegression", "LogisticResult", "PathResult",
+    "ProxGradResult", "Ridge", "alpha_max", "elastic_net", "enet_path", "fista", "ista", "lasso",
+    "lasso_path", "logistic_regression",
+]
