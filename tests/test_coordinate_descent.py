@@ -290,6 +290,26 @@ def test_cholesky_factor_updates_match_a_fresh_factorization():
     assert _cd_kernels.refactor(block, np.array([0, 0]), np.array([0, 1]), 0.0, {}) is None  # singular
 
 
+def test_gram_blocks_and_factor_layout():
+    # blocks of the symmetric Gram matrix, whichever index set is shorter, and Cholesky
+    # factors kept lower-triangular in Fortran order (what LAPACK reads without a copy)
+    rng = np.random.default_rng(11)
+    X = rng.standard_normal((30, 12))
+    G = X.T @ X
+    state = _cd_solver.GramState(G, X.T @ X[:, 0], 1.0, np.zeros(12), list(G), np.diag(G).tolist(), 12)
+    prob = _cd_solver.Problem(X, X[:, 0], "lazy", False)
+    a, b = np.array([1, 4, 7, 9]), np.array([2, 4])
+    for u, v in ((a, b), (b, a), (a, a)):
+        assert np.abs(state.block(u, v) - G[np.ix_(u, v)]).max() < 1e-12
+        assert np.abs(prob.gram(u, v) - G[np.ix_(u, v)]).max() < 1e-10 * np.abs(G).max()
+    cache = {}
+    for S in (np.arange(6), np.arange(9), np.r_[0:5, 6:9]):
+        L, order = _cd_kernels.factor(state.block, S, S, 0.5, cache)
+        assert L.flags.f_contiguous and not np.triu(L, 1).any()
+        A = G[np.ix_(S[order], S[order])] + 0.5 * np.eye(S.size)
+        assert np.abs(L @ L.T - A).max() < 1e-10 * np.abs(A).max()
+
+
 # --------------------------------------------------------------------------- bad input
 X3, Y3 = np.arange(6.0).reshape(3, 2), np.array([1.0, 0.0, 2.0])
 BAD = [  # (function, kwargs, exception, fragments of the message)

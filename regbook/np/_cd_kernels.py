@@ -133,6 +133,14 @@ def refactor(block, S, gid, lam2, cache):
     return L, np.arange(S.size)
 
 
+def _blocks(L11, L21, L22):
+    """The lower-triangular ``[[L11, 0], [L21, L22]]``, in Fortran order (as LAPACK wants it)."""
+    a, b = len(L11), len(L22)
+    L = np.zeros((a + b, a + b), order="F")
+    L[:a, :a], L[a:, :a], L[a:, a:] = L11, L21, L22
+    return L
+
+
 def factor(block, S, gid, lam2, cache):
     r"""Cholesky factor of :math:`A = G_{SS} + \lambda_2 I`, and the order of ``S`` it uses.
 
@@ -144,7 +152,8 @@ def factor(block, S, gid, lam2, cache):
     old, L = cache.get("ids"), cache.get("L")
     if old is None or cache["lam2"] != lam2:
         return refactor(block, S, gid, lam2, cache)
-    stay = np.isin(old, gid, assume_unique=True)
+    at = np.minimum(np.searchsorted(gid, old), gid.size - 1)
+    stay = gid[at] == old  # (gid is sorted; isin is slower)
     if not stay.all():  # rows after the first removed one: L22 L22^T = L[rest, j:] L[rest, j:]^T
         j = int(np.argmin(stay))
         if 2 * j < old.size:  # as costly as starting over
@@ -153,7 +162,7 @@ def factor(block, S, gid, lam2, cache):
         L22, info = dpotrf(L[rest, j:] @ L[rest, j:].T, lower=1, clean=1)
         if info != 0:
             return refactor(block, S, gid, lam2, cache)
-        L = np.block([[L[:j, :j], np.zeros((j, rest.size))], [L[rest, :j], L22]])
+        L = _blocks(L[:j, :j], L[rest, :j], L22)
         old = old[stay]
     pos = np.searchsorted(gid, old)  # where the factor's features sit in S
     fresh = np.ones(gid.size, dtype=bool)
@@ -166,7 +175,7 @@ def factor(block, S, gid, lam2, cache):
         L22, info = dpotrf(C, lower=1, clean=1)
         if info != 0 or L22.diagonal().min() ** 2 <= _RANK_TOL * C.diagonal().max():
             return refactor(block, S, gid, lam2, cache)  # singular: let the caller see it
-        L = np.block([[L, np.zeros((pos.size, new.size))], [Z.T, L22]])
+        L = _blocks(L, Z.T, L22)
         pos = np.concatenate([pos, new])
     cache.update(ids=gid[pos], L=L)
     return L, pos
@@ -242,8 +251,8 @@ def solve_subproblem(state, lam1, lam2, tol, budget, cache, K=5):
     support (at least one is counted); ``gap`` and ``c`` are computed afresh at the end.
     """
     w, diag = state.w, state.diag
-    den = [d + lam2 for d in diag]
-    norms = np.sqrt(np.asarray(diag) + lam2) + 1e-300
+    den = np.add(diag, lam2)
+    norms, den = np.sqrt(den) + 1e-300, den.tolist()
     settled, hist, its, complete, polished = bool(w.any()), [], 0, False, False
     while True:
         c, rr, ry = state.stats()

@@ -53,13 +53,13 @@ def fit(prob, alpha, l1_ratio, w, tol, max_iter, screening, hint=None, c=None):
 class GramState:
     """Coefficients ``w`` of all features, with ``c = q - G w`` kept up to date."""
 
-    def __init__(self, G, q, yy, w, rows, diag, rank):
+    def __init__(self, G, q, yy, w, rows, diag, rank, c=None):
         self.G, self.q, self.yy, self.w, self.rows, self.diag = G, q, yy, w, rows, diag
         self.gid, self.rank = np.arange(len(w)), rank  # rank: an upper bound on rank(X)
-        self.c = q - G @ w
+        self.c = q - G @ w if c is None else c.copy()  # c: q - G w if already known
 
-    def block(self, a, b):
-        return self.G[a][:, b]
+    def block(self, a, b):  # G is symmetric: take the rows of the shorter index set
+        return self.G[a][:, b] if len(a) <= len(b) else self.G[b][:, a].T
 
     def corr(self, S):
         return self.c[S]
@@ -153,7 +153,7 @@ class Problem:
         self.cache, self.full_gram = {}, False
         self.auto = gram == "auto" and self.n >= self.p
         self.slot = np.full(self.p, -1)  # where feature j sits in the Gram buffer
-        self.G, self.m, self.Xs = np.empty((0, 0)), 0, np.empty((self.n, self.p), order="F")
+        self.G, self.m, self.Xs = np.empty((0, 0)), 0, np.empty((self.n, 0), order="F")
         if gram == "full":
             self.make_full()
 
@@ -168,17 +168,19 @@ class Problem:
         new = ids[self.slot[ids] < 0]
         m, k = self.m, new.size
         if k:
-            if m + k > len(self.G):  # grow the buffer geometrically
-                G = np.empty((min(self.p, max(2 * len(self.G), m + k)),) * 2)
-                G[:m, :m] = self.G[:m, :m]
-                self.G = G
+            if m + k > len(self.G):  # grow the buffers geometrically (a large empty one costs)
+                size = min(self.p, max(2 * len(self.G), m + k))
+                G, Xs = np.empty((size, size)), np.empty((self.n, size), order="F")
+                G[:m, :m], Xs[:, :m] = self.G[:m, :m], self.Xs[:, :m]
+                self.G, self.Xs = G, Xs
             Xn = self.Xs[:, m : m + k]
             Xn[:] = self.X[:, new]
             self.G[:m, m : m + k] = self.Xs[:, :m].T @ Xn
             self.G[m : m + k, :m] = self.G[:m, m : m + k].T
             self.G[m : m + k, m : m + k] = Xn.T @ Xn
             self.slot[new], self.m = np.arange(m, m + k), m + k
-        return self.G[self.slot[a]][:, self.slot[b]]
+        sa, sb = self.slot[a], self.slot[b]  # G is symmetric: take the rows of the shorter set
+        return self.G[sa][:, sb] if sa.size <= sb.size else self.G[sb][:, sa].T
 
 
 def safe_distances(c, w, s, lam1, lam2, norms, keep):
@@ -231,7 +233,7 @@ def enet_solve(prob, lam1, lam2, w, tol, max_iter, screening, hint=None, c=None)
     norms = np.sqrt(prob.norm2 + lam2)
     keep = norms > 0.0  # all-zero columns always have w_j = 0
     w[~keep] = 0.0
-    r = prob.y - prob.X @ w
+    r = None if prob.full_gram else prob.y - prob.X @ w  # the Gram state needs no residual
     while not prob.full_gram:
         c = prob.X.T @ r if c is None else c
         gap, s = dual_gap(c, w, float(r @ r), float(r @ prob.y), lam1, lam2)
@@ -248,6 +250,7 @@ def enet_solve(prob, lam1, lam2, w, tol, max_iter, screening, hint=None, c=None)
         # switch to the full Gram matrix once a working set, or the violators, reach p/4
         if prob.auto and 4 * max(ws.size, int(np.sum(np.abs(c - lam2 * w) > lam1))) >= prob.p:
             prob.make_full()
+            c = None  # screening may have zeroed some of w since c was computed
             break
         state = ResidualState(prob.X[:, ws], prob.y, w[ws], ws, prob.norm2[ws].tolist(), prob.gram, prob.rank)
         sub_tol = tol if ws.size == keep.sum() else max(0.3 * gap, 0.1 * tol)
@@ -255,6 +258,6 @@ def enet_solve(prob, lam1, lam2, w, tol, max_iter, screening, hint=None, c=None)
         w[:] = 0.0
         w[ws] = state.w
         r, c, n_iter, prev_gap = state.r, None, n_iter + its, gap
-    state = GramState(prob.G, prob.q, prob.yy, w, prob.rows, prob.diag, prob.rank)
+    state = GramState(prob.G, prob.q, prob.yy, w, prob.rows, prob.diag, prob.rank, c)
     its, gap, c = solve_subproblem(state, lam1, lam2, tol, max_iter - n_iter, prob.cache)
     return gap, n_iter + its, gap <= tol, c
