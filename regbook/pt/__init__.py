@@ -1,5 +1,14 @@
 """PyTorch twins of :mod:`regbook.np`, with the same module and function names.
 
 Every function accepts tensors on any device and in any floating dtype and
-returns results on the input's device and dtype.
+returns results on the input's device and dtype. The layers are importable from
+here (``regbook.pt.Dropout``, ``regbook.pt.BatchNorm1d``, ``regbook.pt.LayerNorm``)
+and their functional forms from :mod:`regbook.pt.functional`. Importing this
+package imports torch; ``regbook.np`` never does.
 """
+
+from regbook.pt import functional
+from regbook.pt.dropout import Dropout
+from regbook.pt.normalization import BatchNorm1d, LayerNorm
+
+__all__ = ["BatchNorm1d", "Dropout", "LayerNorm", "functional"]
