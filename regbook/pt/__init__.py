@@ -10,5 +10,6 @@ package imports torch; ``regbook.np`` never does.
 from regbook.pt import functional
 from regbook.pt.dropout import Dropout
 from regbook.pt.normalization import BatchNorm1d, LayerNorm
+from regbook.pt.optim import AdamW
 
-__all__ = ["BatchNorm1d", "Dropout", "LayerNorm", "functional"]
+__all__ = ["AdamW", "BatchNorm1d", "Dropout", "LayerNorm", "functional"]
