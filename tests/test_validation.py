@@ -70,7 +70,7 @@ def test_regbook_np_does_not_import_torch():
     import sys
     code = ("import sys, regbook, regbook.np.linear, regbook.np.generalization, regbook.np.penalties, "
             "regbook.np.prox, regbook.np.dropout, regbook.np.normalization, regbook.np.model_selection, "
-            "regbook.np.optim, "
+            "regbook.np.optim, regbook.np.clipping, regbook.np.early_stopping, "
             "regbook.checks, regbook.data, regbook.plotting; print('torch' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

@@ -8,8 +8,13 @@ package imports torch; ``regbook.np`` never does.
 """
 
 from regbook.pt import functional
+from regbook.pt.clipping import clip_grad_norm, clip_grad_value
 from regbook.pt.dropout import Dropout
+from regbook.pt.early_stopping import EarlyStopping
 from regbook.pt.normalization import BatchNorm1d, LayerNorm
 from regbook.pt.optim import AdamW
 
-__all__ = ["AdamW", "BatchNorm1d", "Dropout", "LayerNorm", "functional"]
+__all__ = [
+    "AdamW", "BatchNorm1d", "Dropout", "EarlyStopping", "LayerNorm", "clip_grad_norm", "clip_grad_value",
+    "functional",
+]
