@@ -1,7 +1,5 @@
 """regbook.np.estimators: scikit-learn's estimator checks, parity, pipelines, bad input."""
 
-import subprocess
-import sys
 import warnings
 
 import numpy as np
@@ -219,10 +217,3 @@ def test_predict_validates_X(Estimator):
         model.predict([[np.nan, 1.0]])
     with pytest.raises(ValueError, match="X has 3 features, but .* is expecting 2 features"):
         model.predict(np.ones((2, 3)))
-
-
-def test_numpy_modules_do_not_import_torch():
-    code = ("import sys, regbook.np.proximal_gradient, regbook.np.logistic, regbook.np.estimators; "
-            "print('torch' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "False"

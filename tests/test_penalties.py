@@ -305,11 +305,3 @@ def test_bad_input_torch_model_helpers(call, exc, fragments):
         call()
     for frag in fragments:
         assert frag in str(info.value)
-
-
-def test_numpy_modules_do_not_import_torch():
-    import subprocess
-    import sys
-    code = "import sys, regbook.np.penalties, regbook.np.prox; print('torch' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "False"
