@@ -23,7 +23,7 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 NBVAL_FLAGS = --nbval --nbval-current-env --nbval-sanitize-with book/sanitize.cfg \
               --nbval-cell-timeout=300 -p no:cacheprovider
 
-.PHONY: help install book test test-unit test-notebooks test-book outputs sync clean
+.PHONY: help install book test test-unit test-notebooks test-book test-browser browser-deps outputs sync clean
 
 help:
 	@sed -n '1,10p' Makefile
@@ -44,7 +44,7 @@ book: $(STAMP)
 
 # The book build first, then one pytest session for the unit tests, the doctests and
 # every notebook, so that the closing summary line counts all of them.
-test: test-book
+test: browser-deps test-book
 	$(BIN)/python -m pytest tests regbook --doctest-modules $(NBVAL_FLAGS) $(NOTEBOOKS) -q
 
 test-unit: $(STAMP)
@@ -52,6 +52,22 @@ test-unit: $(STAMP)
 
 test-notebooks: $(STAMP)
 	$(BIN)/python -m pytest $(NBVAL_FLAGS) $(NOTEBOOKS) -q
+
+# Debian's chromium (and a CJK font for the Chinese terms) for tests/test_browser.py,
+# installed with apt-get when missing and running as root, as in CI. Otherwise the
+# browser test skips with a message, except under CI (CI set), where it fails.
+browser-deps:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian's chromium for the browser test (apt-get)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; \
+	  else \
+	    echo "chromium is not installed and this is not root: tests/test_browser.py will skip (and fail under CI)"; \
+	  fi; \
+	fi
+
+test-browser: browser-deps test-book
+	$(BIN)/python -m pytest tests/test_browser.py -q -p no:cacheprovider
 
 test-book: $(STAMP)
 	rm -rf _build/html
