@@ -16,6 +16,11 @@ import pytest
 DEFAULT_BUDGET_S = 60.0
 BUDGETS_S = {
     "book/ch01_overfitting.ipynb": 30.0,
+    # Application chapters (several seeds of several models each).
+    "book/ch11_images.ipynb": 90.0,
+    "book/ch12_text.ipynb": 90.0,
+    "book/ch13_recommender.ipynb": 90.0,
+    "book/ch14_tabular.ipynb": 90.0,
 }
 
 _first_start: dict[str, float] = {}
