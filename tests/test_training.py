@@ -432,6 +432,7 @@ X0, Y0 = _data()
     ({"train_data": iter([(X0, Y0)])}, TypeError, r"'train_data'.*iterator is exhausted"),
     ({"train_data": (X0.clone().fill_(math.nan), Y0)}, ValueError, r"'train_data'.*finite"),
     ({"val_data": 5}, TypeError, r"'val_data'.*Got a int"),
+    ({"train_data": []}, ValueError, r"'train_data'.*non-empty.*Got no batch in this epoch"),
     ({"train_data": [(X0, Y0)], "batch_size": 4}, ValueError, r"'batch_size'.*None when train_data is an "
                                                               r"iterable.*Got 4"),
 ])

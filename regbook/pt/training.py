@@ -284,6 +284,9 @@ def train(model, loss_fn, optimizer, train_data, *, epochs, val_data=None, batch
             for cb in callbacks:
                 cb.on_step_end(state)
             batch_losses.append(state.loss)
+        if not batch_losses:
+            raise ValueError(param_error("train_data", "train", "a non-empty source of batches",
+                                         "no batch in this epoch", raw=True))
         history.record("batch_loss", sum(batch_losses) / len(batch_losses))
         if eval_train:
             _evaluate(model, loss_fn, metrics, train_data, history, "train")
@@ -499,6 +502,7 @@ class LRSchedulerCallback(Callback):
         self.scheduler = scheduler
         self.interval = check_option(interval, "interval", caller, ("epoch", "step"))
         self.monitor = monitor
+        self._last_lr = math.nan
 
     def _step(self, state):
         if isinstance(self.scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau):
