@@ -9,7 +9,12 @@ PYTHON   ?= python3
 VENV     := .venv
 BIN      := $(VENV)/bin
 STAMP    := $(VENV)/.installed
-NOTEBOOKS = $(shell find book -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*' -not -path '*/_build/*' | sort)
+# Every notebook nbval executes: chapters and assignment masters, not the generated
+# student/solution versions (tests/test_assign.py checks those).
+NOTEBOOKS = $(shell find book -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*' -not -path '*/_build/*' \
+              -not -path 'book/exercises/student/*' -not -path 'book/exercises/solutions/*' | sort)
+MASTERS   = $(sort $(wildcard book/exercises/a[0-9][0-9]_*.ipynb))
+SUBMISSIONS ?= submissions
 
 # The settings under which notebooks are executed, both by CI (nbval) and by
 # `make outputs`, so that committed outputs and re-executed outputs agree.
@@ -23,7 +28,7 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 NBVAL_FLAGS = --nbval --nbval-current-env --nbval-sanitize-with book/sanitize.cfg \
               --nbval-cell-timeout=300 -p no:cacheprovider
 
-.PHONY: help install book test test-unit test-notebooks test-book test-browser browser-deps outputs sync clean
+.PHONY: help install book test test-unit test-notebooks test-book test-browser browser-deps outputs sync exercises grade clean
 
 help:
 	@sed -n '1,10p' Makefile
@@ -79,6 +84,15 @@ test-book: $(STAMP)
 outputs: $(STAMP) sync
 	$(BIN)/python tools/execute_notebooks.py $(NOTEBOOKS)
 	$(BIN)/jupytext --sync $(NOTEBOOKS)
+	$(BIN)/python -m regbook.assign generate $(MASTERS)
+
+# Write the student and solution versions of every assignment master (deterministic).
+exercises: $(STAMP)
+	$(BIN)/python -m regbook.assign generate $(MASTERS)
+
+# Grade a folder of submitted notebooks: make grade SUBMISSIONS=path/to/folder -> scores.csv
+grade: $(STAMP)
+	$(BIN)/python -m regbook.assign grade $(SUBMISSIONS) --out scores.csv --masters book/exercises
 
 # Bring each .ipynb and its paired jupytext .py file in step (the newer one wins).
 sync: $(STAMP)

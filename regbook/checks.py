@@ -24,6 +24,11 @@ __all__ = [
     "CheckError",
     "assert_close",
     "assert_gradient",
+    "check_close",
+    "check_gradient",
+    "check_shape",
+    "check_statistic",
+    "check_true",
     "error_bound",
     "gradient_check",
     "numerical_gradient",
@@ -436,3 +441,315 @@ def error_bound(err, *, floor=1e-12) -> str:
         raise ValueError(param_error("floor", "error_bound", "a power of ten in (0, 1]", floor))
     k = round(k_floor) if err < floor else max(math.floor(math.log10(err)) + 1, round(k_floor))
     return f"< {10.0 ** k:.0e}"
+
+
+
+# --------------------------------------------------------------------------- exercise checks
+# The check_* functions grade a student's answer. Unlike assert_*, they never
+# raise a validation error about what the student returned: None, a string, a
+# wrong shape or NaN entries all fail the check with a one-line CheckError
+# that starts with the exercise's name and says what was expected.
+def _describe(value):
+    """A short description of whatever came back (never raises)."""
+    if value is None:
+        return "None"
+    if hasattr(value, "detach") and hasattr(value, "cpu"):
+        value = value.detach().cpu().numpy()
+    if isinstance(value, (list, tuple)) and _numeric(value) is not None:
+        value = np.asarray(value)
+    if isinstance(value, np.ndarray):
+        if value.ndim == 0:
+            return _fmt_values(value)
+        return f"an array of shape {value.shape}: {_fmt_values(value)}"
+    if isinstance(value, (bool, np.bool_, int, float, np.number)):
+        return repr(value.item() if isinstance(value, np.generic) else value)
+    text = f"a {type(value).__name__}"
+    if isinstance(value, (list, tuple)):
+        text += f" of length {len(value)}"
+    return text
+
+
+def _fmt_values(arr):
+    """Rounded, one-line rendering of a numeric array or scalar."""
+    arr = np.asarray(arr)
+    if arr.ndim == 0:
+        return f"{float(arr):.6g}" if arr.dtype.kind in "fc" else repr(arr.item())
+    if arr.size > 8:  # long or multi-dimensional: first and last entries, flattened (the shape is stated)
+        arr = arr.ravel()
+    with np.printoptions(precision=4, threshold=8, edgeitems=3, suppress=False):
+        return " ".join(np.array2string(arr, separator=", ").split())
+
+
+def _numeric(value):
+    """Float64 array from an answer, or None if it is not numeric."""
+    if value is None or isinstance(value, (str, bytes, dict)):
+        return None
+    if hasattr(value, "detach") and hasattr(value, "cpu"):
+        value = value.detach().cpu().numpy()
+    try:
+        arr = np.asarray(value)
+    except Exception:  # noqa: BLE001 - any object that NumPy cannot convert
+        return None
+    if arr.dtype.kind not in "biuf":
+        return None
+    return arr.astype(np.float64)
+
+
+def _check_name(name, caller):
+    if not isinstance(name, str) or not name:
+        raise TypeError(param_error("name", caller, "a non-empty str such as 'Exercise 2.1 ridge'", name))
+    return name
+
+
+def _expected_text(expected):
+    if expected.ndim == 0:
+        return f"a number close to {_fmt_values(expected)}"
+    return f"an array of shape {expected.shape} close to {_fmt_values(expected)}"
+
+
+def check_close(got, expected, *, name, rtol=1e-7, atol=0.0) -> float:
+    r"""Grade an answer: it must have the reference's shape and match it entrywise.
+
+    .. math::
+
+        \max_{i:\ |g_i - e_i| > \text{atol}} \frac{|g_i - e_i|}{|g_i| + |e_i|}
+        \le \text{rtol},
+
+    the relative error of :func:`rel_error`, ignoring entries that agree to
+    ``atol`` (useful where the reference is exactly zero).
+
+    Parameters
+    ----------
+    got : array_like, scalar or torch tensor
+        The student's answer; anything else (``None``, a string, a wrong shape,
+        NaN entries) fails the check.
+    expected : array_like or scalar, finite
+        The reference value.
+    name : str
+        The exercise and what is checked, e.g. ``"Exercise 3.2 soft_threshold"``.
+    rtol : float, default=1e-7
+        Largest accepted relative error (:math:`\ge 0`).
+    atol : float, default=0.0
+        Entries with :math:`|g_i - e_i| \le` ``atol`` always pass.
+
+    Returns
+    -------
+    float
+        The relative error, when the check passes.
+
+    Raises
+    ------
+    CheckError
+        One line: the name, what was expected and what came back.
+
+    Examples
+    --------
+    >>> check_close([0.5, 0.0], [0.5, 0.0], name="Exercise 3.1 soft_threshold")
+    0.0
+    >>> check_close(None, [0.5, 0.0], name="Exercise 3.1 soft_threshold")
+    Traceback (most recent call last):
+    ...
+    regbook.checks.CheckError: Exercise 3.1 soft_threshold: expected an array of shape (2,) close to [0.5, 0. ] (rtol 1e-07), got None.
+    """
+    caller = "check_close"
+    name = _check_name(name, caller)
+    rtol = check_scalar(rtol, "rtol", caller, min_val=0.0)
+    atol = check_scalar(atol, "atol", caller, min_val=0.0)
+    expected = _as_float_array(expected, "expected", caller)
+    want = f"{name}: expected {_expected_text(expected)} (rtol {rtol:g}"
+    want += f", atol {atol:g})" if atol else ")"
+    arr = _numeric(got)
+    if arr is None or arr.shape != expected.shape:
+        raise CheckError(f"{want}, got {_describe(got)}.")
+    if not np.all(np.isfinite(arr)):
+        raise CheckError(f"{want}, got non-finite values: {_fmt_values(arr)}.")
+    diff = np.abs(arr - expected)
+    rel = np.where(diff <= atol, 0.0, diff / np.maximum(1e-12, np.abs(arr) + np.abs(expected)))
+    err = float(rel.max()) if rel.size else 0.0
+    if err > rtol:
+        raise CheckError(f"{want}, got {_fmt_values(arr)} (max rel. error {err:.3g}).")
+    return err
+
+
+def check_shape(got, shape, *, name) -> None:
+    r"""Grade the shape of an answer: a numeric array (or tensor) of exactly ``shape``.
+
+    .. math::
+
+        \operatorname{shape}(\text{got}) = \text{shape}
+
+    Parameters
+    ----------
+    got : array_like or torch tensor
+        The student's answer.
+    shape : tuple of int
+        The expected shape.
+    name : str
+        The exercise and what is checked.
+
+    Raises
+    ------
+    CheckError
+        One line, if ``got`` is not numeric or has another shape.
+
+    Examples
+    --------
+    >>> check_shape(np.zeros((3, 2)), (3, 2), name="Exercise 1.1 features")
+    >>> check_shape(np.zeros(3), (3, 2), name="Exercise 1.1 features")
+    Traceback (most recent call last):
+    ...
+    regbook.checks.CheckError: Exercise 1.1 features: expected a numeric array of shape (3, 2), got an array of shape (3,): [0., 0., 0.].
+    """
+    name = _check_name(name, "check_shape")
+    if not isinstance(shape, tuple) or not all(isinstance(s, (int, np.integer)) for s in shape):
+        raise TypeError(param_error("shape", "check_shape", "a tuple of int", shape))
+    shape = tuple(int(s) for s in shape)
+    arr = _numeric(got)
+    if arr is None or arr.shape != shape:
+        raise CheckError(f"{name}: expected a numeric array of shape {shape}, got {_describe(got)}.")
+
+
+def check_gradient(f, x, analytic, *, name, rtol=1e-6, h=1e-6) -> float:
+    r"""Grade a gradient against centred finite differences.
+
+    .. math::
+
+        \operatorname{rel\_error}\bigl(g,\ \hat g\bigr) \le \text{rtol}, \qquad
+        \hat g_i = \frac{f(x + h e_i) - f(x - h e_i)}{2h}
+
+    Parameters
+    ----------
+    f : callable
+        ``f(x) -> float``, the function whose gradient is graded.
+    x : array_like, finite
+        The point.
+    analytic : array_like of the shape of ``x``
+        The student's gradient :math:`g`; ``None`` or a wrong shape fails.
+    name : str
+        The exercise and what is checked.
+    rtol : float, default=1e-6
+        Largest accepted relative error.
+    h : float, default=1e-6
+        Finite-difference step :math:`h > 0`.
+
+    Returns
+    -------
+    float
+        The relative error, when the check passes.
+
+    Raises
+    ------
+    CheckError
+        One line, naming the exercise.
+
+    Examples
+    --------
+    >>> x = np.array([1.0, -2.0])
+    >>> bool(check_gradient(lambda v: float(np.sum(v ** 2)), x, 2 * x, name="Exercise 2.2") < 1e-8)
+    True
+    """
+    caller = "check_gradient"
+    name = _check_name(name, caller)
+    _check_callable(f, caller)
+    rtol = check_scalar(rtol, "rtol", caller, min_val=0.0)
+    h = check_scalar(h, "h", caller, min_val=0.0, closed="neither")
+    x = _writable_float_array(x, caller)
+    numeric = _numerical_gradient(f, x, h, caller)
+    return check_close(analytic, numeric, name=f"{name} (vs. finite differences, h={h:g})", rtol=rtol)
+
+
+def check_statistic(got, expected, *, se, name, z=4.0) -> float:
+    r"""Grade a random quantity: within ``z`` standard errors of its expected value.
+
+    .. math::
+
+        |\text{got} - \text{expected}| \le z \cdot \text{se}
+
+    For random layers (a dropout mask's mean, a Monte Carlo average) whose exact
+    value depends on the random draws. With ``z = 4`` a correct answer fails
+    with probability below :math:`10^{-4}` (for a normal statistic).
+
+    Parameters
+    ----------
+    got : float or 0-d array
+        The student's statistic.
+    expected : float
+        Its expected value.
+    se : float
+        Its standard error (:math:`> 0`).
+    name : str
+        The exercise and what is checked.
+    z : float, default=4.0
+        Accepted number of standard errors.
+
+    Returns
+    -------
+    float
+        :math:`(\text{got} - \text{expected}) / \text{se}`, when the check passes.
+
+    Raises
+    ------
+    CheckError
+        One line, naming the exercise.
+
+    Examples
+    --------
+    >>> round(check_statistic(0.51, 0.5, se=0.01, name="Exercise 6.1 mask mean"), 4)
+    1.0
+    >>> check_statistic(0.7, 0.5, se=0.01, name="Exercise 6.1 mask mean")
+    Traceback (most recent call last):
+    ...
+    regbook.checks.CheckError: Exercise 6.1 mask mean: expected a value within 4 standard errors (se 0.01) of 0.5, got 0.7 (z = 20).
+    """
+    caller = "check_statistic"
+    name = _check_name(name, caller)
+    expected = check_scalar(expected, "expected", caller)
+    se = check_scalar(se, "se", caller, min_val=0.0, closed="neither")
+    z = check_scalar(z, "z", caller, min_val=0.0, closed="neither")
+    want = f"{name}: expected a value within {z:g} standard errors (se {se:g}) of {expected:g}"
+    arr = _numeric(got)
+    if arr is None or arr.size != 1:
+        raise CheckError(f"{want}, got {_describe(got)}.")
+    value = float(arr.reshape(()))
+    if not math.isfinite(value):
+        raise CheckError(f"{want}, got {value}.")
+    score = (value - expected) / se
+    if abs(score) > z:
+        raise CheckError(f"{want}, got {value:.6g} (z = {score:.3g}).")
+    return score
+
+
+def check_true(condition, *, name, expected) -> None:
+    r"""Grade a property that must hold, stated in words.
+
+    .. math::
+
+        \text{condition} = \text{True}
+
+    Parameters
+    ----------
+    condition : bool
+        The property, evaluated on the student's answer (a Python or NumPy bool).
+    name : str
+        The exercise and what is checked.
+    expected : str
+        The property in words, e.g. ``"an objective that never increases"``.
+
+    Raises
+    ------
+    CheckError
+        One line: ``"<name>: expected <expected>, got <condition>."``.
+
+    Examples
+    --------
+    >>> check_true(True, name="Exercise 3.3 ista", expected="a non-increasing objective")
+    >>> check_true(False, name="Exercise 3.3 ista", expected="a non-increasing objective")
+    Traceback (most recent call last):
+    ...
+    regbook.checks.CheckError: Exercise 3.3 ista: expected a non-increasing objective, got False.
+    """
+    name = _check_name(name, "check_true")
+    if not isinstance(expected, str):
+        raise TypeError(param_error("expected", "check_true", "a str", expected))
+    if not (isinstance(condition, (bool, np.bool_)) and bool(condition)):
+        raise CheckError(f"{name}: expected {expected}, got {_describe(condition)}.")

@@ -1,5 +1,7 @@
 """Tests for regbook.checks: toy cases, finite-difference accuracy, one-line failures, bad inputs."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -7,6 +9,11 @@ from regbook.checks import (
     CheckError,
     assert_close,
     assert_gradient,
+    check_close,
+    check_gradient,
+    check_shape,
+    check_statistic,
+    check_true,
     error_bound,
     gradient_check,
     numerical_gradient,
@@ -238,3 +245,114 @@ def test_bad_inputs(func, kwargs, exc, message):
         func(**kwargs)
     assert message in str(info.value)
     assert not isinstance(info.value, CheckError)  # bad input is the caller's error, not a failed check
+
+
+
+# --------------------------------------------------------------------------- exercise checks (check_*)
+EX = "Exercise 3.1 soft_threshold"
+
+
+def test_check_close_toy_cases_pass_and_return_the_error():
+    assert check_close([0.5, 0.0, -1.0], [0.5, 0.0, -1.0], name=EX) == 0.0
+    assert check_close(1.0, 1.0 + 1e-9, rtol=1e-8, name=EX) == pytest.approx(1e-9 / (2 + 1e-9))
+    assert check_close(np.float32(2.0), 2.0, name=EX) == 0.0  # NumPy scalars and 0-d arrays count as numbers
+    assert check_close((1, 2), [1.0, 2.0], rtol=0.0, name=EX) == 0.0  # tuples and ints
+    # atol: an entry that is 1e-9 where the reference is exactly 0 has relative error 1, unless atol covers it
+    with pytest.raises(CheckError, match=r"max rel\. error 1\)"):
+        check_close([1e-9, 1.0], [0.0, 1.0], name=EX)
+    assert check_close([1e-9, 1.0], [0.0, 1.0], atol=1e-8, name=EX) == 0.0
+
+
+@pytest.mark.parametrize(
+    ("got", "tail"),
+    [
+        (None, "got None."),
+        ("0.5", "got a str."),
+        ([0.5], "got an array of shape (1,): [0.5]."),
+        ([[0.5, 0.0]], "got an array of shape (1, 2): [[0.5, 0. ]]."),
+        ({"a": 1}, "got a dict."),
+        ([0.5, np.nan], "got non-finite values: [0.5, nan]."),
+        ([0.5, 0.3], "got [0.5, 0.3] (max rel. error 1)."),
+        ([0.8, 0.0], "got [0.8, 0. ] (max rel. error 0.231)."),
+    ],
+)
+def test_check_close_failures_are_one_line_and_name_the_exercise(got, tail):
+    with pytest.raises(CheckError) as info:
+        check_close(got, [0.5, 0.0], rtol=1e-6, name=EX)
+    msg = str(info.value)
+    assert "\n" not in msg
+    assert msg == f"{EX}: expected an array of shape (2,) close to [0.5, 0. ] (rtol 1e-06), {tail}"
+
+
+def test_check_close_scalar_and_long_arrays_are_summarized():
+    with pytest.raises(CheckError, match=r"^Ex 1: expected a number close to 2 \(rtol 1e-07\), got an array of shape \(1,\): \[2\.\]\.$"):
+        check_close([2.0], 2.0, name="Ex 1")
+    with pytest.raises(CheckError) as info:
+        check_close(np.arange(100.0) + 1, np.arange(100.0), name="Ex 1")
+    assert "..." in str(info.value) and len(str(info.value)) < 250
+
+
+def test_check_close_accepts_torch_tensors():
+    torch = pytest.importorskip("torch")
+    assert check_close(torch.tensor([1.0, 2.0], requires_grad=True), [1.0, 2.0], rtol=1e-7, name=EX) == 0.0
+
+
+def test_check_shape():
+    check_shape(np.zeros((3, 2)), (3, 2), name=EX)
+    for got, described in [(None, "None"), (np.zeros(3), "an array of shape (3,)"), ("x", "a str")]:
+        with pytest.raises(CheckError, match=rf"^{EX}: expected a numeric array of shape \(3, 2\), got {re.escape(described)}"):
+            check_shape(got, (3, 2), name=EX)
+
+
+def test_check_gradient_right_passes_wrong_fails():
+    x = np.array([0.3, -1.2, 2.0])
+    f = lambda v: float(np.sum(np.sin(v)))  # noqa: E731
+    assert check_gradient(f, x, np.cos(x), name="Exercise 2.2 grad") < 1e-8
+    with pytest.raises(CheckError, match=r"^Exercise 2\.2 grad \(vs\. finite differences, h=1e-06\): expected an array of shape \(3,\)"):
+        check_gradient(f, x, np.sin(x), name="Exercise 2.2 grad")
+    with pytest.raises(CheckError, match=r"got None\.$"):
+        check_gradient(f, x, None, name="Exercise 2.2 grad")
+
+
+def test_check_statistic_toy_and_failures():
+    assert check_statistic(0.5, 0.5, se=0.01, name="Ex 6.1") == 0.0
+    assert check_statistic(np.array(0.46), 0.5, se=0.01, name="Ex 6.1") == pytest.approx(-4.0)
+    for got, tail in [(0.55, "got 0.55 (z = 5)."), (None, "got None."), ([0.5, 0.5], "got an array of shape (2,)"),
+                      (np.nan, "got nan.")]:
+        with pytest.raises(CheckError, match=re.escape(tail)):
+            check_statistic(got, 0.5, se=0.01, name="Ex 6.1")
+    # a statistical check of a correct random answer: the mean of 10 000 Bernoulli(0.8) draws
+    keep = np.random.default_rng(0).random(10_000) < 0.8
+    assert abs(check_statistic(keep.mean(), 0.8, se=np.sqrt(0.8 * 0.2 / 10_000), name="Ex 6.1")) < 4
+
+
+def test_check_true():
+    check_true(np.bool_(True), name=EX, expected="exact zeros")
+    for bad in (False, np.bool_(False), 1, None, "yes"):
+        with pytest.raises(CheckError, match=rf"^{EX}: expected exact zeros, got "):
+            check_true(bad, name=EX, expected="exact zeros")
+
+
+CHECK_BAD_INPUTS = [
+    (check_close, dict(got=1.0, expected=1.0, name=""), TypeError, "'name' parameter of check_close must be a non-empty str"),
+    (check_close, dict(got=1.0, expected=1.0, name=3), TypeError, "'name' parameter of check_close must be a non-empty str"),
+    (check_close, dict(got=1.0, expected=1.0, name=EX, rtol=-1.0), ValueError, "'rtol' parameter of check_close must be a float in the range [0.0, inf). Got -1.0"),
+    (check_close, dict(got=1.0, expected=1.0, name=EX, atol=np.nan), ValueError, "'atol' parameter of check_close must be a float in the range [0.0, inf). Got nan"),
+    (check_close, dict(got=1.0, expected=np.inf, name=EX), ValueError, "'expected' parameter of check_close must contain only finite"),
+    (check_shape, dict(got=1.0, shape=[3], name=EX), TypeError, "'shape' parameter of check_shape must be a tuple of int. Got [3]"),
+    (check_gradient, dict(f=None, x=[1.0], analytic=[1.0], name=EX), TypeError, "'f' parameter of check_gradient must be a callable"),
+    (check_gradient, dict(f=ok_f, x=[np.inf], analytic=[1.0], name=EX), ValueError, "'x' parameter of check_gradient must contain only finite"),
+    (check_gradient, dict(f=ok_f, x=[1.0], analytic=[1.0], name=EX, h=0.0), ValueError, "'h' parameter of check_gradient must be a float in the range (0.0, inf). Got 0.0"),
+    (check_statistic, dict(got=1.0, expected=1.0, se=0.0, name=EX), ValueError, "'se' parameter of check_statistic must be a float in the range (0.0, inf). Got 0.0"),
+    (check_statistic, dict(got=1.0, expected=np.inf, se=1.0, name=EX), ValueError, "'expected' parameter of check_statistic must be a float in the range (-inf, inf). Got inf"),
+    (check_statistic, dict(got=1.0, expected=1.0, se=1.0, z=-1.0, name=EX), ValueError, "'z' parameter of check_statistic"),
+    (check_true, dict(condition=True, name=EX, expected=None), TypeError, "'expected' parameter of check_true must be a str. Got None"),
+]
+
+
+@pytest.mark.parametrize(("func", "kwargs", "exc", "message"), CHECK_BAD_INPUTS, ids=lambda v: getattr(v, "__name__", None))
+def test_check_bad_inputs(func, kwargs, exc, message):
+    with pytest.raises(exc) as info:
+        func(**kwargs)
+    assert message in str(info.value)
+    assert not isinstance(info.value, CheckError)
