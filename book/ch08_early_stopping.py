@@ -27,8 +27,8 @@
 # weights), runs it on a scripted sequence and on a network trained with regbook's training loop, counts the
 # epochs it saves, measures the trade-off set by the patience, and proves the classical result that makes
 # early stopping a regularizer in the same sense as ridge regression: for linear least squares trained by
-# gradient descent from zero, stopping after $t$ steps of size $\eta$ shrinks the solution almost exactly
-# like an L2 penalty of strength $\lambda \approx 1/(\eta t)$
+# gradient descent from zero, stopping after $t$ steps of size $\eta$ shrinks the solution much like an L2
+# penalty of strength $\lambda \approx 1/(\eta t)$, equal to first order and with a proven bound on the difference
 # {cite}`bishop1995neural,sjoberg1995overtraining,yao2007early`.
 # Each step of that argument is checked numerically. The source articles mention early stopping only in
 # a reading list, citing a paper for it that we could not find and that appears not to exist (see the
@@ -106,6 +106,7 @@ def fit(seed, *, epochs=EPOCHS, callbacks=()):
 
 
 model_0, hist_0 = fit(0)
+assert sum(p.numel() for p in model_0.parameters()) == 26_122 and len(y_val) == len(y_test) == 359
 ax = plotting.plot_learning_curves(hist_0, metric="loss", ylabel="cross-entropy", logy=True,
                                    title="200 training digits, 128-128 ReLU network, Adam, batches of 50")
 ax.axvline(int(np.argmin(hist_0["val_loss"])) + 1, color="0.5", ls=":", lw=1)
@@ -453,7 +454,7 @@ glue("ch8_pat_mod_loss", round(float(test_p[moderate].mean()), 4), display=False
 #
 # (regbook's `ridge` follows scikit-learn's $\lVert y - Xw\rVert^2 + \alpha\lVert w\rVert^2$, so
 # $\alpha = n\lambda$.) Both methods keep the least-squares solution's directions and shrink each
-# coordinate by a **filter factor** in $[0, 1)$: close to 1 for large eigenvalues (directions the data
+# coordinate by a **filter factor** in $[0, 1]$: close to 1 for large eigenvalues (directions the data
 # determine well), close to 0 for small ones (directions dominated by noise). They are the same kind of
 # estimator; what remains is to match their parameters. Write $u_i = \eta s_i t$ and set
 # $\lambda = 1/(\eta t)$, so that $\varphi_i^{\text{ridge}} = u_i/(1 + u_i)$.
@@ -803,8 +804,9 @@ glue("ch8_pit_sched_stop3", sched_runs[3].epochs_run, display=False)
 # **The validation data are not trained on.** Early stopping spends a validation set. With little data,
 # Goodfellow et al. {cite}`goodfellow2016deep` (section 7.8) describe two ways to recover it: retrain from
 # scratch on training and validation data for the number of epochs (or of parameter updates) found, or
-# continue training on all the data until the training loss reaches the value it had at the stopping point.
-# Neither is exact, since the optimal number of steps depends on the amount of data.
+# keep the early-stopped parameters and continue training on all the data until the loss on the validation
+# part falls below the training loss at which early stopping halted. Neither is exact: the best number of
+# steps depends on the amount of data, and the second target need not ever be reached.
 #
 # **The sources.** Source 004 lists, in its reading list, "Early Stopping: How To Know When Your Data is
 # Around (Bakir等, 2006年)" as the paper that introduced early stopping. We could not find any publication
@@ -853,11 +855,11 @@ glue("ch8_pit_sched_stop3", sched_runs[3].epochs_run, display=False)
 #    {eq}`eq-es-match`)?
 # 4. **Retraining on all the data.** For the digits network, implement the first strategy of the
 #    {ref}`pitfalls <ch8-pitfalls>`: after early stopping on the validation set, retrain from scratch on the
-#    200 training plus 200 validation images for the same number of parameter updates. Compare the test
+#    200 training plus the 359 validation images for the same number of parameter updates. Compare the test
 #    loss with the early-stopped network over five seeds. Is "the same number of updates" or "the same number
 #    of epochs" the better translation, and why?
 # 5. **Monitoring accuracy instead of loss.** Rerun the digits experiment with
-#    `EarlyStoppingCallback(..., monitor="val_accuracy")` and `mode="max"`. Accuracy on 359 images moves in
+#    `EarlyStoppingCallback(TorchEarlyStopping(patience=10, mode="max"), monitor="val_accuracy")`. Accuracy on 359 images moves in
 #    steps of $1/359$: what happens with `min_delta=0`, and what value of `min_delta` makes sense? Report the
 #    stop epochs and test losses against the chapter's.
 # 6. **Large steps.** Repeat the matching of $\lambda^\star(t)$ with $\eta = 1.9/s_1$. Which directions leave

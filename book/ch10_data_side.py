@@ -542,7 +542,7 @@ glue("ch10_aug_drop", round(float(-aug_gain.mean()), 4), display=False)
 # $1 - \varepsilon + \varepsilon/k = 0.91$. Label smoothing thus bounds both the confidence and the logit
 # gaps that the loss rewards; the penalty form $\varepsilon\cdot\frac1k\sum_c(-\log p_c)$ in
 # {eq}`eq-ls-loss` is, up to a constant, $\varepsilon\,\mathrm{KL}(u\,\|\,p)$ with $u$ uniform: a penalty on
-# predictions far from uniform {cite}`muller2019when`.
+# predictions far from uniform {cite}`szegedy2016rethinking,muller2019when`.
 
 # %%
 regbook.show_source(np_ls.cross_entropy)
@@ -632,6 +632,7 @@ for name in gap_nets:
     report(name)
     print(f"{'':>24}median logit gap on the training images: {gap_nets[name].mean():.2f} ± {gap_nets[name].std():.2f}")
 ls, base = results["label smoothing ε=0.1"], results["no regularization"]
+assert 0 < base[:, 3].mean() - base[:, 0].mean() < 0.05                     # the plain network: mildly overconfident
 assert gap_nets["label smoothing ε=0.1"].max() < gap_formula < gap_nets["no regularization"].min() - 1
 assert abs(ls[:, 0].mean() - base[:, 0].mean()) < 0.02 and ls[:, 3].mean() < ls[:, 0].mean() - 0.1
 glue("ch10_ls_acc", round(float(ls[:, 0].mean()), 4), display=False)
@@ -666,7 +667,8 @@ glue("ch10_base_net_gap", round(float(gap_nets["no regularization"].mean()), 4),
 # \qquad \lambda \sim \operatorname{Beta}(\alpha, \alpha),
 # $$ (eq-mixup)
 #
-# with $j$ a random partner (regbook: a random permutation of the batch) and one $\lambda$ per example. For
+# with $j$ a random partner (regbook: a random permutation of the batch) and one $\lambda$ per example
+# (Zhang et al. draw one $\lambda$ per mini-batch; both give the same expected loss). For
 # $\alpha \to 0$ the $\lambda$'s pile up at 0 and 1 (no mixing); $\alpha = 1$ is uniform. Two facts are used
 # below. $\mathbb E[\lambda] = \frac12$ and $\operatorname{Var}[\lambda] = \frac{1}{4(2\alpha+1)}$ (the
 # variance of $\operatorname{Beta}(a, b)$ is $ab/((a+b)^2(a+b+1))$). And the cross-entropy with a soft target
@@ -901,6 +903,8 @@ print(f"share of test images on which two snapshots predict different classes: f
       f"{disagree[:, 0].mean():.3f}, fourth vs fifth {disagree[:, 1].mean():.3f}")
 snap3, last = results["snapshot ensemble, last 3"], results["cosine cycles, last snapshot"]
 assert abs(snap3[:, 0].mean() - last[:, 0].mean()) < 0.01 and disagree[:, 1].max() < 0.02 < disagree[:, 0].min()
+snap5 = results["snapshot ensemble, all 5"]
+assert snap5[:, 3].mean() < last[:, 3].mean() - 0.05 and snap5[:, 4].mean() > last[:, 4].mean() + 0.05
 glue("ch10_snap_dis_first", round(float(disagree[:, 0].mean()), 4), display=False)
 glue("ch10_snap_dis_last", round(float(disagree[:, 1].mean()), 4), display=False)
 glue("ch10_snap3_acc", round(float(snap3[:, 0].mean()), 4), display=False)
@@ -910,8 +914,8 @@ glue("ch10_snap5_ece", round(float(results["snapshot ensemble, all 5"][:, 4].mea
 # %% [markdown]
 # Here the snapshot ensemble is no free lunch. The mean of the last three snapshots has a test accuracy of
 # {glue:text}`ch10_snap3_acc`, the last snapshot alone {glue:text}`ch10_snap_last_acc`: a difference within
-# the spread of the seeds. The reason is {eq}`eq-ensemble-variance` with $
-# ho$ close to 1: the fourth and
+# the spread of the seeds. The reason is {eq}`eq-ensemble-variance` with $\rho$
+# close to 1: the fourth and
 # fifth snapshots predict different classes on only {glue:text}`ch10_snap_dis_last` of the test images. The
 # first snapshot differs more from the last ({glue:text}`ch10_snap_dis_first`), but mainly because it is
 # less trained, and averaging all five drags the confidence down (ECE {glue:text}`ch10_snap5_ece`). Huang et
