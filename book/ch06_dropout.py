@@ -1189,6 +1189,9 @@ assert abs(frac_dropped - 0.8) < 0.005 and abs(frac_dropped_fixed - 0.2) < 0.005
 #
 # ## Exercises
 #
+# **Autograded:** {doc}`Assignment 6 <exercises/solutions/a06_dropout>` has coding exercises on this chapter with checks you can run,
+# and covers exercise 1 above; download the student notebook from the {doc}`assignments page <exercises/index>`.
+#
 # 1. **Backward pass (coding).** Write `my_dropout_backward(dout, mask, p)` from {eq}`eq-dropout-backward`,
 #    where `mask` is the 0/1 keep pattern. Check it against `regbook.np.dropout.dropout_backward` with
 #    `checks.assert_close` (build the cache as `DropoutCache(mask / (1 - p), p, True)`), and against finite

@@ -1342,6 +1342,9 @@ glue("bn_fluct_99", round(float(fluctuation[0.99]), 4), display=False)
 #
 # ## Exercises
 #
+# **Autograded:** {doc}`Assignment 7 <exercises/solutions/a07_batchnorm>` has coding exercises on this chapter with checks you can run,
+# and covers the derivation of exercise 1 above; download the student notebook from the {doc}`assignments page <exercises/index>`.
+#
 # 1. **The Jacobian.** Derive {eq}`eq-bn-jacobian` and {eq}`eq-bn-backward` yourself, then prove
 #    {eq}`eq-bn-orthogonal`. What does $\sum_i \partial x_i = 0$ imply for the gradient of the bias of a
 #    linear layer that is followed by batch norm? Check your answer with torch's autograd.
