@@ -51,14 +51,21 @@ import torch
 from myst_nb import glue
 from scipy import optimize
 from scipy.sparse.linalg import lsqr
+from sklearn.datasets import load_breast_cancer, load_digits
 
 import regbook
 from regbook import checks
+from regbook.np.augment import add_noise, shift_images_by
+from regbook.np.clipping import clip_grad_norm
+from regbook.np.cross_validation import kfold_indices
 from regbook.np.dropout import dropconnect_forward, dropout_forward
 from regbook.np.linear import elastic_net, lasso, ridge
+from regbook.np.logistic import logistic_regression, predict_proba
 from regbook.np.normalization import batchnorm_forward
 from regbook.np.optim import Adam, AdamW
 from regbook.np.prox import prox_l2, soft_threshold
+from regbook.np.ridge_selection import ridge_loocv
+from regbook.np.time_series import forward_chaining_splits
 
 rng = regbook.nbsetup(seed=0)
 
@@ -108,7 +115,52 @@ glue("e1_ratio", round(float(ratio_gd5), 3), display=False)
 # After five steps the norm of the coefficients is {glue:text}`e1_ratio` times that of the least-squares
 # solution: stopping the optimizer early is a regularizer, though nothing was added to the loss.
 #
-# ### E2. "Regularization may cause overfitting" (004, FAQ Q1)
+# ### E2. Data augmentation and ensembles as "other techniques" for the future (003, §7 and FAQ)
+#
+# > 未来的研究将需要进一步探索如何更好地使用正则化，以及如何结合其他技术（如数据增强、模型集成等）来进一步提高模型的性能。
+# > ("Future research will need to explore how to use regularization better, and how to combine it with other
+# > techniques (such as data augmentation and model ensembles) to improve performance further.")
+#
+# and in its FAQ: "在某些情况下，我们可能还需要使用其他的技术，如数据增强、模型集成等" ("in some cases we may also
+# need other techniques, such as data augmentation and ensembles").
+#
+# **What is wrong.** Both are established regularizers, not future complements of regularization. Training on
+# transformed copies of the data was standard practice long before these documents
+# {cite}`simard2003best,krizhevsky2012imagenet`; training with noisy inputs is equivalent to Tikhonov
+# regularization {cite}`bishop1995training`; bagging {cite}`breiman1996bagging` lowers the variance of a flexible
+# model, which is what a penalty does. They fit the definition of E1.
+#
+# **Correct statement.** For a linear model with squared loss, Gaussian input noise of variance $\sigma^2$ is, in
+# expectation, *exactly* an L2 penalty (the cross terms have mean zero):
+#
+# $$
+# \mathbb{E}_{\varepsilon\sim\mathcal N(0,\sigma^2 I)}\bigl[(y - (x+\varepsilon)^\top w)^2\bigr]
+# = (y - x^\top w)^2 + \sigma^2\lVert w\rVert_2^2 ,
+# $$ (eq-errata-noise-l2)
+#
+# so least squares on many noisy copies of $n$ samples approaches ridge with $\alpha = n\sigma^2$
+# ({doc}`ch10_data_side`, which also treats bagging and snapshot ensembles). The cell fits plain least squares
+# to 400 noisy copies ($\sigma = 0.5$) of this page's 50 samples.
+
+# %%
+sigma_aug, copies = 0.5, 400
+X_noisy = add_noise(np.tile(X, (copies, 1)), sigma=sigma_aug, rng=np.random.default_rng(2))
+w_noisy = ridge(X_noisy, np.tile(y, copies), alpha=0.0).coef        # least squares on the augmented data
+w_target = ridge(X, y, alpha=n * sigma_aug**2).coef                 # ridge with alpha = n sigma^2
+gap_aug = np.linalg.norm(w_noisy - w_target) / np.linalg.norm(w_target)
+gap_plain = np.linalg.norm(w_ols - w_target) / np.linalg.norm(w_target)
+print(f"relative distance to ridge(alpha = n sigma^2): least squares on noisy copies {gap_aug:.3f}, "
+      f"on the original data {gap_plain:.3f}")
+assert gap_aug < 0.02 and gap_plain > 10 * gap_aug
+glue("e2_gap_aug", round(float(gap_aug), 3), display=False)
+glue("e2_gap_plain", round(float(gap_plain), 3), display=False)
+
+# %% [markdown]
+# Least squares on the noisy copies lands within {glue:text}`e2_gap_aug` (relative distance) of the ridge
+# solution predicted by {eq}`eq-errata-noise-l2`, while least squares on the original data is
+# {glue:text}`e2_gap_plain` away from it: the augmentation *is* the penalty.
+#
+# ### E3. "Regularization may cause overfitting" (004, FAQ Q1)
 #
 # > 对于低维度的简单任务，正则化技术可能没有明显效果，甚至可能导致过拟合。
 # > ("For simple low-dimensional tasks regularization may have no visible effect, and may even cause overfitting.")
@@ -128,14 +180,18 @@ assert np.all(np.diff(train_mse) >= -1e-12)          # never decreases as the pe
 assert abs(train_mse[-1] - np.var(y)) < 0.02 * np.var(y)   # very large penalty: the constant model (underfit)
 
 # %% [markdown]
-# ### E3. "Regularization increases the model's complexity and the training time" (001, §7)
+# ### E4. "Regularization increases the model's complexity and the training time" (001, §7; 004, §8.3)
 #
 # > 正则化技术可能会增加模型的复杂度，导致训练时间增长。
 # > ("Regularization may increase the model's complexity, which makes training longer.")
 #
+# 004 says the same: "训练时间：正则化技术会增加训练时间，可能影响模型的实时性" ("training time: regularization
+# increases the training time, which may affect real-time use").
+#
 # **What is wrong.** A penalty *reduces* the effective complexity; that is its purpose. Its cost is negligible:
 # the gradient of $\tfrac{\lambda}{2}\lVert w\rVert^2$ is $p$ multiply-adds per step, against $np$ for the data
-# term.
+# term. An L2 penalty can even *shorten* training: the number of gradient-descent iterations grows with the
+# condition number of the problem, $(d_1^2+\alpha)/(d_p^2+\alpha)$ for ridge, which falls as α grows.
 #
 # **Correct statement.** The effective number of parameters (degrees of freedom) of ridge,
 # $\operatorname{df}(\alpha) = \sum_j d_j^2/(d_j^2+\alpha)$ with $d_j$ the singular values of the centred $X$,
@@ -152,11 +208,18 @@ assert np.all(np.diff(dfs) < 0) and abs(dfs[0] - p) < 1e-3
 H = Xc @ np.linalg.solve(Xc.T @ Xc + 1.0 * np.eye(p), Xc.T)
 print("trace of the hat matrix at alpha=1 matches:", checks.error_bound(abs(np.trace(H) - df(1.0))))
 glue("e3_cost_ratio", n, display=False)
+kappa = lambda a: float((d[0] ** 2 + a) / (d[-1] ** 2 + a))       # condition number of X_c^T X_c + alpha I
+print(f"condition number: {kappa(0.0):.2f} without penalty, {kappa(10.0):.2f} with alpha = 10")
+assert kappa(10.0) < kappa(0.0)
+glue("e4_kappa0", round(kappa(0.0), 2), display=False)
+glue("e4_kappa10", round(kappa(10.0), 2), display=False)
 
 # %% [markdown]
-# (Per step, the data gradient costs {glue:text}`e3_cost_ratio` times more than the penalty's gradient here.)
+# (Per step, the data gradient costs {glue:text}`e3_cost_ratio` times more than the penalty's gradient here; and
+# the penalty lowers the condition number that sets gradient descent's speed from {glue:text}`e4_kappa0` to
+# {glue:text}`e4_kappa10`.)
 #
-# ### E4. "Billions of parameters, so deep models overfit" (004, §1.1)
+# ### E5. "Billions of parameters, so deep models overfit" (004, §1.1)
 #
 # > 由于现代深度学习模型通常具有数十亿个参数，容易产生过拟合现象。
 # > ("Because modern deep models have billions of parameters, they overfit easily.")
@@ -164,6 +227,11 @@ glue("e3_cost_ratio", n, display=False)
 # **What is wrong.** The number of parameters alone does not predict overfitting. Heavily over-parameterized
 # models that interpolate the training data often generalize well, and the test error can *fall* again as the
 # parameter count grows past the number of samples (double descent) {cite}`zhang2017understanding,belkin2019reconciling`.
+# 004's FAQ Q3 adds "对于深度学习模型，正则化技术的优势更加显著，能够显著提高模型精度和泛化能力" ("for deep models the
+# advantages of regularization are more pronounced; it markedly improves accuracy"): Zhang et al. found that the
+# explicit regularizers (weight decay, dropout, augmentation) improved their networks' test accuracy but were
+# neither necessary nor by themselves sufficient for generalization: without any of them the networks still
+# generalized well {cite}`zhang2017understanding`. The gain has to be measured, as {doc}`ch11_images` does.
 #
 # **Correct statement.** The worst case is near the interpolation threshold (parameters ≈ samples); beyond it,
 # the minimum-norm solution an optimizer finds is implicitly regularized ({ref}`ch-overfitting`). The cell fits
@@ -196,7 +264,7 @@ glue("e4_big", round(float(dd[2000]), 3), display=False)
 # %% [markdown]
 # ## Formulas and λ conventions
 #
-# ### E5. "The L2 norm" when the penalty is its square (000, 003, 004)
+# ### E6. "The L2 norm" when the penalty is its square (000, 003, 004)
 #
 # * 000: "L2正则化通过惩罚模型中权重的L2范数" ("L2 regularization penalizes the L2 norm of the weights"),
 #   next to the formula $\frac{\lambda}{2n}\sum_j\theta_j^2$.
@@ -225,11 +293,13 @@ for name, f, closed in [("norm", lambda w: 0.5 * np.sum((w - z) ** 2) + t * np.l
 assert np.all(prox_norm == 0) and np.all(prox_sq != 0)
 
 # %% [markdown]
-# ### E6. λ divided by the number of parameters (000)
+# ### E7. λ divided by the number of parameters (000)
 #
 # > $J(\theta) = \frac{1}{2m} \sum_{i=1}^{m} (h_{\theta}(x^{(i)}) - y^{(i)})^2 + \frac{\lambda}{2n} \sum_{j=1}^{n} \theta_j^2$
 #
-# In 000, $m$ is the number of samples and $n$ the number of parameters (the sum runs over $j = 1..n$).
+# In 000, $m$ is the number of samples and $n$ the number of parameters (the sum runs over $j = 1..n$). 000's
+# L1 formula, a few lines above, uses $\lambda\sum_j\lvert\theta_j\rvert$ with no divisor at all: two conventions
+# in one document.
 #
 # **What is wrong.** Dividing the penalty by the number of *parameters* makes the strength of the penalty on the
 # same weights depend on how many other features the model has. The usual form divides by the number of
@@ -255,7 +325,7 @@ glue("e6_change", round(float(change_000), 3), display=False)
 # %% [markdown]
 # Adding two features that carry no information moves a coefficient by {glue:text}`e6_change` under 000's formula.
 #
-# ### E7. One symbol λ, five different strengths (001, 002, 003, 004; 000 in E6)
+# ### E8. One symbol λ, five different strengths (001, 002, 003, 004; 000 in E7)
 #
 # | document | objective as written | equals scikit-learn `Ridge(alpha)` with |
 # | --- | --- | --- |
@@ -287,7 +357,7 @@ glue("e7_spread", int(spread), display=False)
 # %% [markdown]
 # The same "λ = 0.1" is a penalty {glue:text}`e7_spread` times stronger in one document than in another.
 #
-# ### E8. 002's code does not implement 002's formula (002, §4)
+# ### E9. 002's code does not implement 002's formula (002, §4)
 #
 # 002's formula is $\frac{1}{2n}\sum_i(\cdot)^2 + \frac{\lambda}{2n}\sum_j W_j^2$; its code is
 #
@@ -314,7 +384,7 @@ assert np.allclose(w_code, ridge(X, y, alpha=a_code).coef, atol=1e-6)
 assert not np.allclose(w_code, ridge(X, y, alpha=a_formula).coef, atol=1e-2)
 
 # %% [markdown]
-# ### E9. The intercept is penalized (004, §4.3)
+# ### E10. The intercept is penalized (004, §4.3)
 #
 # > $L(\theta) = \frac{1}{2N}\sum_{i=1}^N (y_i - (\theta_0 + \theta_1 x_{1,i} + \theta_2 x_{2,i}))^2 + \lambda (|\theta_0| + |\theta_1| + |\theta_2|)$
 #
@@ -346,7 +416,7 @@ glue("e9_moved", round(float(moved_pen), 2), display=False)
 # %% [markdown]
 # ## L1 versus L2
 #
-# ### E10. The difference between L1 and L2 (000 FAQ; 001, §2; 002, §2)
+# ### E11. The difference between L1 and L2 (000 FAQ; 001, §2; 002, §2)
 #
 # * 000, FAQ: "L1正则化通过惩罚权重的L1范数，使得模型更简洁；L2正则化通过惩罚权重的L2范数，使得模型更简洁。"
 #   ("L1 penalizes the L1 norm and makes the model simpler; L2 penalizes the L2 norm and makes the model
@@ -374,7 +444,7 @@ assert soft_threshold(v, 1.0).tolist() == [2.0, 0.0, 0.0, -1.0] and np.all(prox_
 assert np.sum(fit_l1 == 0) == 2 and np.all(fit_l2 != 0)
 
 # %% [markdown]
-# ### E11. "L2 pushes the weights uniformly towards zero" (003, FAQ)
+# ### E12. "L2 pushes the weights uniformly towards zero" (003, FAQ)
 #
 # > L2正则化则会使得权重均匀地接近0，但不会真的变为0。
 # > ("L2 makes the weights approach 0 uniformly, but never reach it.")
@@ -401,7 +471,7 @@ glue("e11_hi", round(float(factors.max()), 2), display=False)
 # %% [markdown]
 # The factors here are {glue:text}`e11_hi` and {glue:text}`e11_lo`: not uniform.
 #
-# ### E12. "L1 is sensitive to the data distribution, L2 is not" (004, §3.3)
+# ### E13. "L1 is sensitive to the data distribution, L2 is not" (004, §3.3)
 #
 # > L1正则化…缺点：对数据分布敏感，可能产生过拟合或欠拟合现象。L2正则化…优点：对数据分布不敏感。
 # > ("L1's drawback: sensitive to the data distribution… L2's advantage: insensitive to the data distribution.")
@@ -426,7 +496,7 @@ print({k: (checks.error_bound(v, floor=1e-8) if v < 1e-8 else round(float(v), 3)
 assert diffs["least squares"] < 1e-8 and diffs["ridge"] > 0.05 and diffs["lasso"] > 0.05
 
 # %% [markdown]
-# ### E13. "L2 avoids the vanishing-gradient problem" (004, §1.2, §2.1, §3.1)
+# ### E14. "L2 avoids the vanishing-gradient problem" (004, §1.2, §2.1, §3.1, §3.3, §4.2)
 #
 # > L2正则化…使得参数值较小，可以避免过拟合，同时避免梯度消失问题。
 # > ("L2 makes the parameters small, which avoids overfitting and also avoids vanishing gradients.")
@@ -461,7 +531,7 @@ glue("e13_ratio", float(f"{g_half / g_full:.1e}"), display=False)
 # %% [markdown]
 # Halving the weights multiplies the gradient that reaches the input by {glue:text}`e13_ratio`.
 #
-# ### E14. "L2 easily causes severe weight decay and too simple a model" (004, §3.3)
+# ### E15. "L2 easily causes severe weight decay and too simple a model" (004, §3.3)
 #
 # > L2正则化…缺点：容易产生严重的权重衰减现象，导致模型复杂度过低。
 # > ("L2's drawback: it easily causes severe weight decay, so the model becomes too simple.")
@@ -479,7 +549,7 @@ print("max |w_ridge - w_OLS| at alpha = 1e-2, 1e-4, 1e-6:", [checks.error_bound(
 assert gaps[0] > gaps[1] > gaps[2] and gaps[2] < 1e-6
 
 # %% [markdown]
-# ### E15. Sparsity from L1 with a gradient optimizer (004, §5.2; 003 FAQ; 004 §3.1)
+# ### E16. Sparsity from L1 with a gradient optimizer (004, §5.2; 003 FAQ; 004 §3.1)
 #
 # 004 trains its L1 model in a hand-written loop: `loss + 0.01 * reg_loss`, `tape.gradient`, Adam. The documents
 # promise that L1 "使得部分参数变为0" ("makes some parameters 0", 004) and "会使得一些权重变为0" (003).
@@ -507,7 +577,48 @@ assert np.sum(w_adam == 0) == 0 and np.sum(w_cd == 0) == 2
 assert abs(lasso_obj(w_adam) - lasso_obj(w_cd)) < 1e-3
 
 # %% [markdown]
-# ### E16. "AdamW adds L1 and L2 terms automatically" (004, FAQ Q5)
+# ### E17. "L1 performs feature selection", with no caveat (000; 003, FAQ; 004, §1.2 and §3.3)
+#
+# * 000: "L1正则化…实际上可以实现特征选择" ("L1 regularization … can actually perform feature selection").
+# * 003: "因此，L1正则化可以用于特征选择" ("so L1 regularization can be used for feature selection").
+# * 004: "优点：可以产生参数稀疏化，便于特征选择和降维" ("advantage: sparse parameters, convenient for feature
+#   selection and dimensionality reduction").
+#
+# **What is wrong.** The set of features the lasso keeps is a property of the sample, not of the problem. With
+# correlated features it keeps one of a group, and which one changes with a small change of the data; it can keep
+# irrelevant features and drop relevant ones. Reading the selected set as "the relevant features" is not
+# justified until its stability has been checked {cite}`kalousis2007stability,meinshausen2010stability`.
+#
+# **Correct statement.** Report how often each feature is selected over resamples (stability selection), or use
+# the elastic net for correlated groups ({ref}`ch3-pitfalls`, {ref}`ch-elastic-net`; {doc}`ch14_tabular` measures
+# the stability of L1 logistic regression on the same data). The cell fits the lasso, with the same α, to 10
+# bootstrap resamples of scikit-learn's breast-cancer data (569 tumours, 30 standardized measurements, the 0/1
+# diagnosis as the response).
+
+# %%
+X_bc, y_bc = load_breast_cancer(return_X_y=True)
+X_bc = (X_bc - X_bc.mean(axis=0)) / X_bc.std(axis=0)
+r_bc = np.random.default_rng(1)
+selected = []
+for _ in range(10):
+    rows = r_bc.integers(0, len(y_bc), len(y_bc))               # bootstrap resample
+    selected.append(frozenset(np.flatnonzero(lasso(X_bc[rows], y_bc[rows].astype(float), alpha=0.01, tol=1e-8).coef)))
+jaccard = np.mean([len(a & b) / len(a | b) for i, a in enumerate(selected) for b in selected[i + 1:]])
+n_always, n_ever = len(frozenset.intersection(*selected)), len(frozenset.union(*selected))
+print(f"features selected per fit: {[len(s) for s in selected]}; in all 10 fits: {n_always}; in at least one: "
+      f"{n_ever}; mean Jaccard index between two fits: {jaccard:.2f}")
+assert jaccard < 0.8 and n_ever > 2 * n_always
+glue("e17_jaccard", round(float(jaccard), 2), display=False)
+glue("e17_always", n_always, display=False)
+glue("e17_ever", n_ever, display=False)
+
+# %% [markdown]
+# Only {glue:text}`e17_always` features are selected in all ten fits, {glue:text}`e17_ever` in at least one; the
+# mean Jaccard index $\lvert S_a\cap S_b\rvert/\lvert S_a\cup S_b\rvert$ between two fits' sets is
+# {glue:text}`e17_jaccard` (1 would mean the same set every time).
+
+# %% [markdown]
+# ### E18. "AdamW adds L1 and L2 terms automatically" (004, FAQ Q5)
 #
 # > 在使用AdamW优化器时，可以加入L1正则化项和L2正则化项，自动进行正则化处理。
 # > ("With the AdamW optimizer one can add L1 and L2 terms, and the regularization is handled automatically.")
@@ -517,8 +628,14 @@ assert abs(lasso_obj(w_adam) - lasso_obj(w_cd)) < 1e-3
 # term in the loss, and it is not equivalent to Adam with an L2 penalty (the point of the paper). A weight
 # decayed by AdamW never reaches exactly 0.
 #
+# 002 shows the reverse confusion. Its recipe (§3) is "梯度下降：使用梯度下降算法对新的损失函数进行优化" (gradient
+# descent on the penalized loss), for which an L2 term and weight decay are the same algorithm; its code minimizes
+# `loss + lambda_reg * tf.nn.l2_loss(W)` with `tf.train.AdamOptimizer`. That is a valid L2 penalty, but not
+# weight decay: Adam divides the penalty's gradient $\lambda W$ by its per-coordinate scale, so weights with large
+# gradients are barely shrunk {cite}`loshchilov2019decoupled`.
+#
 # **Correct statement.** Adam + L2 (coupled) and AdamW (decoupled) converge to different points
-# ({doc}`ch09_optimization`); L1 needs a proximal step (E15). The cell minimizes
+# ({doc}`ch09_optimization`); L1 needs a proximal step (E16). The cell minimizes
 # $\tfrac12\sum_i h_i(w_i - 1)^2$ with curvatures $h = (100, 1)$ and λ = 0.5: Adam + L2 reaches the ridge
 # solution $h_i/(h_i + \lambda)$; AdamW does not.
 
@@ -541,12 +658,111 @@ for _ in range(200):
 assert w_z[0] > 0 and abs(w_z[0] - 0.95**200) < 1e-12   # geometric decay, never exactly zero
 
 # %% [markdown]
+# ### E19. Gradient clipping and adaptive gradients as regularization (004, keywords)
+#
+# > 关键词：正则化,Dropout,权重衰减,批量归一化,BatchNorm,过拟合,自适应梯度,梯度裁剪
+# > ("Keywords: regularization, dropout, weight decay, batch normalization, BatchNorm, overfitting, adaptive
+# > gradients, gradient clipping")
+#
+# The last two are listed with the regularization techniques and never mentioned again.
+#
+# **What is wrong.** Both are ways of taking steps, not changes of the objective. Clipping rescales a gradient
+# whose norm exceeds a threshold: the direction and the stationary points are unchanged, so a method that
+# converges still converges to the same minimizer; its job is to keep one huge gradient from throwing the
+# parameters far away {cite}`pascanu2013difficulty`. (With stochastic gradients, clipping each mini-batch's
+# gradient can bias the average step a little, but it penalizes nothing.) Adaptive methods (AdaGrad, Adam
+# {cite}`duchi2011adaptive,kingma2015adam`) rescale each coordinate; on a problem with a unique minimizer they
+# find the same one. Where they do change generalization, it is through *which* of many minimizers training
+# reaches, and adaptive methods were found to generalize worse than SGD, not better {cite}`wilson2017marginal`.
+#
+# **Correct statement.** Clipping is a stabilizer and Adam an optimizer ({doc}`ch09_optimization`); neither
+# replaces a penalty. The cell runs gradient descent with norm clipping (threshold 0.05, far below the initial
+# gradient norm) and Adam on this page's *unpenalized* least-squares problem: both end at the least-squares
+# solution, not at a shrunk one.
+
+# %%
+lip = np.linalg.norm(Xc, 2) ** 2 / n                              # Lipschitz constant of the mean-loss gradient
+w_clip, w_adam_ls = np.zeros(p), np.zeros(p)
+opt_ls = Adam([w_adam_ls], lr=1e-2)
+n_clipped = 0
+for _ in range(5000):
+    g = Xc.T @ (Xc @ w_clip - yc) / n
+    n_clipped += clip_grad_norm([g], 0.05) > 0.05                 # returns the norm before clipping
+    w_clip -= g / lip
+    opt_ls.step([Xc.T @ (Xc @ w_adam_ls - yc) / n])
+gap_clip, gap_adam = np.max(np.abs(w_clip - w_ols)), np.max(np.abs(w_adam_ls - w_ols))
+print(f"steps clipped: {n_clipped}; distance to least squares: clipped GD {checks.error_bound(gap_clip, floor=1e-8)}, "
+      f"Adam {checks.error_bound(gap_adam, floor=1e-8)}")
+assert n_clipped > 10 and gap_clip < 1e-8 and gap_adam < 1e-8
+assert np.max(np.abs(ridge(X, y, alpha=5.0).coef - w_ols)) > 0.01   # a penalty does move the solution
+glue("e19_clipped", int(n_clipped), display=False)
+
+# %% [markdown]
+# Although {glue:text}`e19_clipped` steps were clipped, the clipped run ends where plain least squares does.
+#
+# ## Choosing λ
+#
+# ### E20. "Choose λ by cross-validation", with no protocol (002, FAQ; 003, §3.3 and FAQ; 004, FAQ Q2)
+#
+# * 002: "可以通过交叉验证、网格搜索等方法来选择合适的λ值" ("λ can be chosen by cross-validation, grid search…").
+# * 003: "通常，我们会通过交叉验证来选择最好的λ" ("usually we choose the best λ by cross-validation").
+# * 004: "一般建议通过实验调整正则化强度，找到最优值" ("adjust the strength by experiment to find the optimum").
+#
+# **What is wrong.** Right in principle, incomplete where it matters: how the folds are made decides what is
+# measured. The default, shuffled $K$-fold, assumes exchangeable samples. For time-ordered data (004 lists
+# time-series and financial prediction as applications) shuffled folds put every validation point between
+# training points of the neighbouring days, so cross-validation measures interpolation, not forecasting: it
+# prefers too small a λ and its error estimate is far too optimistic {cite}`tashman2000out,hyndman2021forecasting`.
+# (For a purely autoregressive model with uncorrelated errors shuffled folds are valid {cite}`bergmeir2018note`; a
+# model of the time index, as below, is not one.) Nor do the sources say that the preprocessing must be fitted
+# inside each fold, or that the cross-validation error of the chosen λ is itself optimistic.
+#
+# **Correct statement.** Validate on blocks that follow their training data for time series (forward chaining,
+# {ref}`ch14-time-series`); in general follow {ref}`ch5-recipe`, with {ref}`ch5-leakage` and {ref}`ch5-nested`.
+# The cell fits ridge on 40 Gaussian bumps of the time index to a random walk of 300 steps, and chooses α by
+# shuffled 5-fold cross-validation and by forward chaining (5 blocks of 20 steps, each after its training data).
+
+# %%
+n_t = 300
+t_idx = np.arange(n_t) / n_t
+walk = np.cumsum(np.random.default_rng(5).standard_normal(n_t))
+bumps = np.exp(-((t_idx[:, None] - np.linspace(0, 1, 40)[None, :]) ** 2) / (2 * 0.02**2))
+alphas_t = np.logspace(-4, 3, 15)
+
+
+def cv_error(folds, a):
+    """Mean validation MSE of ridge(alpha=a) on the bump features over the given (train, validation) folds."""
+    errs = []
+    for tr, va in folds:
+        fit = ridge(bumps[tr], walk[tr], alpha=a)
+        errs.append(np.mean((walk[va] - bumps[va] @ fit.coef - fit.intercept) ** 2))
+    return float(np.mean(errs))
+
+
+shuffled = np.array([cv_error(kfold_indices(n_t, k=5, shuffle=True, rng=0), a) for a in alphas_t])
+forward = np.array([cv_error(forward_chaining_splits(n_t, n_splits=5, min_train=150, test_size=20), a)
+                    for a in alphas_t])
+i_s, i_f = int(shuffled.argmin()), int(forward.argmin())
+print(f"shuffled K-fold picks alpha = {alphas_t[i_s]:.1e} (its CV error {shuffled[i_s]:.2f}, "
+      f"error when forecasting {forward[i_s]:.1f})")
+print(f"forward chaining picks alpha = {alphas_t[i_f]:.1e} (forecasting error {forward[i_f]:.1f})")
+assert alphas_t[i_s] < alphas_t[i_f] / 100 and shuffled[i_s] < forward[i_s] / 10 and forward[i_f] < forward[i_s] / 5
+glue("e20_shuf_cv", round(float(shuffled[i_s]), 2), display=False)
+glue("e20_shuf_fwd", round(float(forward[i_s]), 1), display=False)
+glue("e20_fwd_best", round(float(forward[i_f]), 1), display=False)
+
+# %% [markdown]
+# Shuffled folds promise an error of {glue:text}`e20_shuf_cv` for the λ they choose; forecasting the next steps
+# with it, the error is {glue:text}`e20_shuf_fwd`. The λ chosen by forward chaining forecasts with error
+# {glue:text}`e20_fwd_best`.
+
+# %% [markdown]
 # ## Dropout
 #
 # The book's convention, as PyTorch: $p$ is the probability of *dropping* a unit, and dropout is inverted (kept
 # units are scaled by $1/(1-p)$ during training, nothing is done at evaluation) ({ref}`ch-dropout`).
 #
-# ### E17. A "dropout" function with no randomness (001, §4.3)
+# ### E21. A "dropout" function with no randomness (001, §4.3)
 #
 # ```python
 # def dropout(x, p):
@@ -576,7 +792,7 @@ assert len(np.unique(outs_001, axis=0)) == 1 and np.all(outs_001 != 0)
 assert len(np.unique(outs_real, axis=0)) > 50 and abs(np.mean(outs_real == 0) - 0.5) < 0.05
 
 # %% [markdown]
-# ### E18. Drop probability of one unit and of "all units" (001, §3.3)
+# ### E22. Drop probability of one unit and of "all units" (001, §3.3)
 #
 # > $p_i = 1 - p$ … 其中，$p_i$ 是第$i$ 个神经元被丢弃的概率，$p$ 是全部神经元被丢弃的概率。
 # > ("$p_i$ is the probability that neuron $i$ is dropped, $p$ the probability that all neurons are dropped.")
@@ -601,7 +817,7 @@ glue("e18_all", round(float(p_all), 3), display=False)
 # %% [markdown]
 # All three units are dropped together in a fraction {glue:text}`e18_all` of the passes, $p^3$, not $p$.
 #
-# ### E19. What happens at test time (001, §3.3)
+# ### E23. What happens at test time (001, §3.3)
 #
 # > 在测试过程中，将丢弃的神经元重新加回来，并将其输出设为0。
 # > ("At test time, add the dropped neurons back and set their output to 0.")
@@ -621,10 +837,11 @@ print("eval output:", eval_out.tolist(), " mean training output:", np.round(trai
 assert np.array_equal(eval_out, xe) and np.allclose(train_mean, xe, atol=0.03)
 
 # %% [markdown]
-# ### E20. What dropout drops: units, per pass (000, §3; 004, §1.2)
+# ### E24. What dropout drops: units, per pass (000, §3; 004, §1.2)
 #
 # * 000: "在训练过程中，每次更新权重之前，随机将神经元之间的连接设置为0" ("during training, before every weight
-#   update, randomly set the connections between neurons to 0").
+#   update, randomly set the connections between neurons to 0"); earlier, "通过在训练过程中随机断开神经元之间的连接
+#   来防止模型过拟合" ("by randomly cutting the connections between neurons during training").
 # * 004: "Dropout等基于样本的随机失活方法" ("dropout and other *sample-based* random deactivation methods").
 #
 # **What is wrong.** Setting individual *connections* (weights) to zero is DropConnect {cite}`wan2013regularization`,
@@ -653,7 +870,7 @@ print("dropout masks differ between examples:", len({tuple(r) for r in kept}) > 
 assert len({tuple(r) for r in kept}) > 1 and partial_rows > 0
 
 # %% [markdown]
-# ### E21. The "dropout loss" is the L2 formula (004, §3.1, §3.2, §4.2)
+# ### E25. The "dropout loss" is the L2 formula (004, §3.1, §3.2, §4.2)
 #
 # Three times, 004 gives as "Dropout的数学公式" ("the mathematical formula of dropout")
 #
@@ -661,7 +878,10 @@ assert len({tuple(r) for r in kept}) > 1 and partial_rows > 0
 #
 # which is its L2 formula copied: no drop probability appears and λ is undefined for dropout. Its "Dropout案例"
 # (§4.3) is a linear model $y = \theta_1 x_1 + \theta_2 x_2 + \theta_3 x_3$ whose "neurons" are the input
-# features, and its "其中" line names only $x_{1,i}$ and $x_{2,i}$.
+# features, and its "其中" line names only $x_{1,i}$ and $x_{2,i}$. Its general model (§4.1),
+# $\frac1N\sum_i\ell(\theta, x_i) + \lambda R(\theta)$, says the same in words: "正则项 $R(\theta)$ 的形式多种多样，常见
+# 的有L1正则化、L2正则化、Dropout等" ("the regularization term $R(\theta)$ takes many forms; common ones are L1, L2,
+# dropout").
 #
 # **What is wrong.** Dropout adds no term to the loss. For a linear model with inverted dropout on the inputs,
 # the *expected* training loss does equal the loss plus an L2-like penalty, but a data-dependent one with
@@ -691,7 +911,7 @@ assert abs(mc - formula) < 4 * se
 #
 # ## Batch normalization
 #
-# ### E22. Batch normalization as a regularizer, and the flow chart (004, §2.1)
+# ### E26. Batch normalization as a regularizer, and the flow chart (004, §2.1)
 #
 # 004 lists batch normalization among the regularization techniques, "通过对每一层的输入进行归一化，加速训练
 # 过程，提高模型稳定性" ("normalizes each layer's input, speeds up training, improves stability"), and its
@@ -723,9 +943,152 @@ print("BN(x (10 W)) = BN(x W) in training mode:", checks.error_bound(scale_gap, 
 assert dep_train > 0.1 and dep_eval == 0.0 and scale_gap < 1e-4
 
 # %% [markdown]
+# ## Applications
+#
+# ### E27. "Regularization alleviates overfitting and improves generalization" in every area (004, §3.4, §6)
+#
+# > 时间序列预测：在时间序列预测任务中，正则化技术可以缓解过拟合问题，提高模型泛化能力。
+# > ("Time-series forecasting: in time-series forecasting, regularization alleviates overfitting and improves
+# > generalization.")
+#
+# The same sentence is repeated for image classification, natural language processing, recommender systems,
+# time-series, medical and financial prediction, and §6 adds to each that regularization "可以显著提高模型泛化能力"
+# ("markedly improves generalization").
+#
+# **What is wrong.** It is stated as a fact of every area, with no evidence. Whether a penalty helps depends on
+# whether the model is too flexible for the amount and noise of the data, not on the area: with many samples per
+# parameter the best λ is close to 0 and the gain is nil, and no penalty creates predictability the data do not
+# contain. {doc}`ch14_tabular` measures both cases on real data: on the diabetes table regularization changes
+# almost nothing, and on monthly stock returns its job is only to keep the model from losing to the historical
+# mean.
+#
+# **Correct statement.** Regularization helps where the model is flexible relative to the data, by an amount that
+# must be measured ({ref}`ch-overfitting`, {ref}`ch14-pitfalls`). The cell computes the exact leave-one-out error
+# of ridge along a grid of α ({ref}`ch5-loocv`) for linear problems with 3 features and 2,000 samples, and with
+# 25 features and 30 samples (5 random problems each, unit noise), and reports by how much the best α lowers the
+# error relative to α ≈ 0.
+
+# %%
+alphas_loo = np.logspace(-4, 4, 41)
+
+
+def best_ridge_gain(n_samples, n_features, seed):
+    """1 - min LOO error / LOO error at alpha = 1e-4, for a random linear problem with unit noise."""
+    r = np.random.default_rng(seed)
+    Xr = r.standard_normal((n_samples, n_features))
+    yr = Xr @ r.standard_normal(n_features) / np.sqrt(n_features) + r.standard_normal(n_samples)
+    loo = ridge_loocv(Xr, yr, alphas=alphas_loo).loo_mse
+    return float(1.0 - loo.min() / loo[0])
+
+
+gain_big = np.mean([best_ridge_gain(2000, 3, s) for s in range(5)])
+gain_small = np.mean([best_ridge_gain(30, 25, s) for s in range(5)])
+print(f"best ridge vs alpha ~ 0, leave-one-out error lowered by {100 * gain_big:.4f} % (2,000 samples, 3 features), "
+      f"by {100 * gain_small:.1f} % (30 samples, 25 features)")
+assert gain_big < 1e-3 and gain_small > 0.3
+glue("e27_gain_big", round(100 * gain_big, 4), display=False)
+glue("e27_gain_small", round(100 * gain_small, 1), display=False)
+
+# %% [markdown]
+# The same penalty, tuned the same way, lowers the error by {glue:text}`e27_gain_big` % in the first case and by
+# {glue:text}`e27_gain_small` % in the second.
+#
+# ### E28. "Recommender systems have high-dimensional features, hence overfit" (004, §6.3)
+#
+# > 由于推荐系统任务通常具有高维度特征，容易产生过拟合问题。
+# > ("Because recommender-system tasks usually have high-dimensional features, they overfit easily.")
+#
+# **What is wrong.** Matrix factorization, the model 004 names ("协同过滤、矩阵分解"), has no input features: it
+# learns $k$ factors per user and per item from the ratings alone {cite}`koren2009matrix`. It overfits because
+# each user's (and each item's) $k$ parameters are estimated from that user's few ratings; with about as many
+# ratings as factors or fewer, the user's least-squares problem fits the noise nearly or exactly. The L2 penalty on the
+# factors is what makes these small problems well posed, and it matters most for the users with fewest ratings.
+#
+# **Correct statement.** With the item factors fixed, each user's factors are a ridge regression on that user's
+# ratings ({ref}`ch-recommender`, {ref}`ch13-pitfalls`). The cell takes 200 items with known factors ($k = 10$),
+# 100 users with factors drawn from $\mathcal N(0, I/k)$ and rating noise $\sigma = 0.5$, observes 8, 12 or 100
+# ratings per user, and measures the error on the user's other items for least squares and for ridge with
+# $\alpha = \sigma^2 k$ (the posterior mean under that prior).
+
+# %%
+k_mf, n_items, noise_mf = 10, 200, 0.5
+r_mf = np.random.default_rng(2)
+V_items = r_mf.standard_normal((n_items, k_mf))
+
+
+def user_error(n_obs, alpha, n_users=100):
+    """Mean squared error on the unobserved items' true ratings, per-user least squares / ridge."""
+    errs = []
+    for _ in range(n_users):
+        u_true = r_mf.standard_normal(k_mf) / np.sqrt(k_mf)
+        ratings = V_items @ u_true + noise_mf * r_mf.standard_normal(n_items)
+        seen = r_mf.choice(n_items, n_obs, replace=False)
+        unseen = np.setdiff1d(np.arange(n_items), seen)
+        u_hat = ridge(V_items[seen], ratings[seen], alpha=alpha, fit_intercept=False).coef
+        errs.append(np.mean((V_items[unseen] @ (u_hat - u_true)) ** 2))
+    return float(np.mean(errs))
+
+
+mf_err = {m: (user_error(m, 0.0), user_error(m, noise_mf**2 * k_mf)) for m in (8, 12, 100)}
+for m, (e_ls, e_ridge) in mf_err.items():
+    print(f"{m:3d} ratings for {k_mf} factors: least squares {e_ls:.3f}, ridge {e_ridge:.3f}")
+assert mf_err[12][0] > 3 * mf_err[12][1] and mf_err[100][0] < 1.2 * mf_err[100][1]
+glue("e28_ls12", round(mf_err[12][0], 2), display=False)
+glue("e28_ridge12", round(mf_err[12][1], 2), display=False)
+
+# %% [markdown]
+# With 12 ratings for 10 factors, least squares has error {glue:text}`e28_ls12` and ridge
+# {glue:text}`e28_ridge12`; with 100 ratings the two nearly agree. Overfitting follows the number of ratings per
+# parameter, not the dimension of any feature.
+#
+# ### E29. "On ImageNet, add L1 and L2 regularization" (004, §6.1)
+#
+# > 例如，在ImageNet数据集上进行图像分类任务时，可以在模型中引入L1和L2正则化，从而提高模型泛化能力。
+# > ("For example, for image classification on ImageNet, one can add L1 and L2 regularization to the model to
+# > improve generalization.")
+#
+# **What is wrong.** The example makes weight penalties *the* regularizer of image classifiers. The network that
+# made convolutional networks the standard on ImageNet used weight decay (0.0005), dropout ($p = 0.5$ in its fully
+# connected layers) and, as its first defence against overfitting, data augmentation (random crops, horizontal
+# flips, colour perturbations); no L1 {cite}`krizhevsky2012imagenet`. What images need most is invariance to
+# transformations, which no penalty on the weights can express and augmentation can.
+#
+# **Correct statement.** {doc}`ch11_images` compares weight decay, dropout, batch normalization, augmentation,
+# early stopping and label smoothing for a small CNN; {doc}`ch10_data_side` treats augmentation. The cell trains a
+# multinomial logistic regression on 600 of scikit-learn's 8×8 digits with an L2 penalty, with an L1 penalty, and
+# with L2 plus augmentation (every image also shifted by one pixel in each of the four directions), and tests on
+# held-out digits as they are and shifted by up to one pixel.
+
+# %%
+X_dg, y_dg = load_digits(return_X_y=True)
+X_dg = X_dg / 16.0
+X_fit, y_fit, X_hold, y_hold = X_dg[:600], y_dg[:600], X_dg[1000:], y_dg[1000:]
+r_dg = np.random.default_rng(3)
+X_hold_shifted = shift_images_by(X_hold, r_dg.integers(-1, 2, len(X_hold)), r_dg.integers(-1, 2, len(X_hold)))
+moves = [(0, 0), (1, 0), (-1, 0), (0, 1), (0, -1)]
+X_more_dg = np.vstack([shift_images_by(X_fit, np.full(len(X_fit), a), np.full(len(X_fit), b)) for a, b in moves])
+y_more_dg = np.tile(y_fit, len(moves))
+accuracy = lambda fit, Z, labels: float(np.mean(predict_proba(Z, fit.coef, fit.intercept).argmax(axis=1) == labels))
+img_acc = {}
+for name, Xf, yf, kw in [("L2", X_fit, y_fit, dict(C=0.1)), ("L1", X_fit, y_fit, dict(C=0.1, l1_ratio=1.0)),
+                         ("L2 + shifts", X_more_dg, y_more_dg, dict(C=0.1 / len(moves)))]:   # same penalty per sample
+    fit = logistic_regression(Xf, yf, max_iter=500, tol=1e-4, **kw)
+    img_acc[name] = (accuracy(fit, X_hold, y_hold), accuracy(fit, X_hold_shifted, y_hold))
+    print(f"{name:12s} test accuracy {img_acc[name][0]:.3f}, on shifted test digits {img_acc[name][1]:.3f}")
+assert img_acc["L2 + shifts"][1] > max(img_acc["L2"][1], img_acc["L1"][1]) + 0.08
+glue("e29_l2_shift", round(img_acc["L2"][1], 3), display=False)
+glue("e29_l1_shift", round(img_acc["L1"][1], 3), display=False)
+glue("e29_aug_shift", round(img_acc["L2 + shifts"][1], 3), display=False)
+
+# %% [markdown]
+# On shifted digits, the L2 and L1 models reach {glue:text}`e29_l2_shift` and {glue:text}`e29_l1_shift`, the
+# augmented one {glue:text}`e29_aug_shift`. (A linear model cannot be shift invariant and accurate at once, so
+# augmentation costs it some accuracy on unshifted digits; a CNN need not pay that price, {doc}`ch11_images`.)
+
+# %% [markdown]
 # ## Code that cannot run, and tools
 #
-# ### E23. 002's TensorFlow network (002, §4.2)
+# ### E30. 002's TensorFlow network (002, §4.2)
 #
 # ```python
 # W = tf.Variable(tf.random_normal([784, 128]))
@@ -772,7 +1135,7 @@ print("fixed network: logits", tuple(net(xb_t).shape), "; loss finite:", bool(to
 assert net(xb_t).shape == (32, 10) and torch.isfinite(loss)
 
 # %% [markdown]
-# ### E24. 003's Keras layer: activity regularizer and a linear hidden layer (003, §4)
+# ### E31. 003's Keras layer: activity regularizer and a linear hidden layer (003, §4)
 #
 # ```python
 # model.add(Dense(64, input_dim=64,
@@ -817,7 +1180,7 @@ print("Dense(64) without activation, then Dense(10) = one linear layer:", checks
 assert gap < 1e-12
 
 # %% [markdown]
-# ### E25. 004's L1 code (004, §5.2)
+# ### E32. 004's L1 code (004, §5.2)
 #
 # ```python
 # def reg_loss(model):
@@ -837,9 +1200,9 @@ assert gap < 1e-12
 # `tf.abs(model.trainable_weights)` applies `abs` to a *list* of tensors of different shapes (kernel
 # `input_dim`×1, bias 1); converting it to one tensor fails. (c) The layer's own `kernel_regularizer=l1(0.01)`
 # is silently ignored: a hand-written `GradientTape` loop must add `model.losses` itself, and this one does not; `l1_reg` is defined
-# and never used; so the intended penalty would be applied once, by hand, and to the bias too (E9). (d)
+# and never used; so the intended penalty would be applied once, by hand, and to the bias too (E10). (d)
 # `LinearRegression(input_dim)` uses an undefined `input_dim`; the code is TensorFlow, not PyTorch. (e) Adam on
-# an L1 penalty gives no exact zeros (E15). The cell runs (a) verbatim in Python, (b) with NumPy and PyTorch
+# an L1 penalty gives no exact zeros (E16). The cell runs (a) verbatim in Python, (b) with NumPy and PyTorch
 # lists, then the fix.
 
 # %%
@@ -881,7 +1244,7 @@ print(f"fixed: {fixed:.3f} = 1 + 0.01 * (0.5 + 1.0)")
 assert abs(fixed - 1.015) < 1e-12
 
 # %% [markdown]
-# ### E26. Facts about the tools (004, §5.1, §7.2)
+# ### E33. Facts about the tools (004, §5.1, §7.2)
 #
 # * "安装TensorFlow Addons：包含一些TensorFlow的扩展模块，如BatchNorm等" ("install TensorFlow Addons, which
 #   contains extensions such as BatchNorm"). Batch normalization is a core layer,
@@ -890,6 +1253,10 @@ assert abs(fixed - 1.015) < 1e-12
 # * "Keras：基于TensorFlow和Theano的高级神经网络API" ("Keras, a high-level API on top of TensorFlow and Theano"):
 #   out of date. Theano's development ended in 2017 and Keras dropped it; current Keras runs on TensorFlow, JAX
 #   or PyTorch.
+# * "conda create -n tf-env python=3.8", then "根据CUDA版本，从官网获取对应的安装命令" ("get the install command
+#   for your CUDA version from the official site"): TensorFlow 2.14 (2023) removed support for Python 3.8, so this
+#   environment is limited to TensorFlow 2.13 or older (and Python 3.8 itself reached its end of life in 2024).
+#   TensorFlow's own instructions install it with pip.
 #
 # **Correct statement.** Every framework the book uses ships batch normalization in its core; regbook's
 # from-scratch version matches PyTorch's core layer ({ref}`ch-batchnorm`), which the cell checks.
@@ -906,15 +1273,15 @@ assert np.allclose(ours, ref, atol=1e-12)
 # %% [markdown]
 # ## References and history
 #
-# ### E27–E31. Citations
+# ### E34–E38. Citations
 #
 # | | document | as cited | what is wrong | correct reference |
 # | --- | --- | --- | --- | --- |
-# | E27 | 004 | "Early Stopping: How To Know When Your Data is Around（Bakir等，2006年）" | no such publication exists | early stopping: {cite}`prechelt1998early`; its theory {cite}`yao2007early`; see {doc}`ch08_early_stopping` |
-# | E28 | 004 | "Weight Regularization（Krizhevsky等，2012年）" | no such paper; Krizhevsky et al. 2012 is AlexNet (ImageNet classification), which *used* weight decay but did not introduce it | weight decay {cite}`krogh1992simple`; ridge {cite}`hoerl1970ridge`; Tikhonov {cite}`tikhonov1963solution`; AlexNet {cite}`krizhevsky2012imagenet` |
-# | E29 | 004 | "L1: A Projection Operator for Learning Sparse High-Dimensional Representations with Challenges（Johnson等，2010年）" | no such publication exists; the nearest real title is Duchi et al.'s projection onto the L1 ball (2008) | lasso {cite}`tibshirani1996regression`; L1-ball projection {cite}`duchi2008efficient` |
-# | E30 | 003 | "《深度学习》：这本书由深度学习的三位先驱之一Yoshua Bengio主编" ("edited by Yoshua Bengio, one of the three pioneers") | the book is not an edited volume; it is written by Ian Goodfellow, Yoshua Bengio and Aaron Courville, with Goodfellow as first author | {cite}`goodfellow2016deep` |
-# | E31 | 000 | "随着深度学习在各个领域的广泛应用…正则化技术应运而生" ("as deep learning spread … regularization arose") | regularization is decades older than deep learning | {cite}`tikhonov1963solution`, {cite}`hoerl1970ridge`, {cite}`tibshirani1996regression` |
+# | E34 | 004 | "Early Stopping: How To Know When Your Data is Around（Bakir等，2006年）" | no such publication exists | early stopping: {cite}`prechelt1998early`; its theory {cite}`yao2007early`; see {doc}`ch08_early_stopping` |
+# | E35 | 004 | "Weight Regularization（Krizhevsky等，2012年）" | no such paper; Krizhevsky et al. 2012 is AlexNet (ImageNet classification), which *used* weight decay but did not introduce it | weight decay {cite}`krogh1992simple`; ridge {cite}`hoerl1970ridge`; Tikhonov {cite}`tikhonov1963solution`; AlexNet {cite}`krizhevsky2012imagenet` |
+# | E36 | 004 | "L1: A Projection Operator for Learning Sparse High-Dimensional Representations with Challenges（Johnson等，2010年）" | no such publication exists; the nearest real title is Duchi et al.'s projection onto the L1 ball (2008) | lasso {cite}`tibshirani1996regression`; L1-ball projection {cite}`duchi2008efficient` |
+# | E37 | 003 | "《深度学习》：这本书由深度学习的三位先驱之一Yoshua Bengio主编" ("edited by Yoshua Bengio, one of the three pioneers") | the book is not an edited volume; it is written by Ian Goodfellow, Yoshua Bengio and Aaron Courville, with Goodfellow as first author | {cite}`goodfellow2016deep` |
+# | E38 | 000, 001 | 000: "随着深度学习在各个领域的广泛应用…正则化技术应运而生" ("as deep learning spread … regularization arose"); 001: "深度学习模型容易过拟合…正则化技术就是为了解决这个问题而诞生的" ("deep models overfit … regularization was born to solve this problem") | regularization is decades older than deep learning | {cite}`tikhonov1963solution`, {cite}`hoerl1970ridge`, {cite}`tibshirani1996regression` |
 #
 # Checked and correct: Srivastava et al. 2014 (dropout) and Ioffe & Szegedy 2015 (batch normalization) in 004;
 # Mitchell's *Machine Learning* and Goodfellow, Bengio & Courville's *Deep Learning* in 000. 004's
@@ -945,18 +1312,25 @@ glue("e31_gap", 2006 - entries["tikhonov1963solution"][0], display=False)
 # %% [markdown]
 # Tikhonov's regularization predates the 2006 revival of deep networks by {glue:text}`e31_gap` years.
 #
-# ### E32. "Future trends" that are decades old (004, §6.4, §8.2, §8.4)
+# ### E39. "Future trends" that are decades old (004, §6.4, §8.2, §8.4)
 #
 # 004 lists three times, as future research directions, "自动化正则化：通过自动选择正则化强度…" (automatic choice
 # of the strength), "混合正则化：将L1正则化、L2正则化和Dropout等正则化技术结合使用" (combining L1, L2, dropout) and
-# "自适应正则化：根据数据分布和模型状态，自适应调整正则化强度" (adaptive strength).
+# "自适应正则化：根据数据分布和模型状态，自适应调整正则化强度" (adaptive strength), with a fourth, "多目标正则化：通过
+# 多目标优化，综合考虑模型精度和泛化能力" ("multi-objective regularization: trade off accuracy and generalization by
+# multi-objective optimization").
 #
 # **What is wrong.** All three exist and are standard: choosing λ automatically by evidence maximization
 # {cite}`mackay1992bayesian` or cross-validation ({ref}`ch-choosing-lambda`); combining L1 and L2 is the elastic
 # net {cite}`zou2005regularization` ({ref}`ch-elastic-net`), and dropout was combined with max-norm and L2 from
 # the start {cite}`srivastava2014dropout`; adaptive per-coefficient penalties are the adaptive lasso
 # {cite}`zou2006adaptive` ({ref}`ch5-adaptive`). The cell shows the point of mixing L1 and L2 (the grouping
-# effect): with two nearly identical features, the lasso keeps one, the elastic net shares the weight.
+# effect): with two nearly identical features, the lasso keeps one, the elastic net shares the weight. The fourth
+# misstates the trade-off: generalization *is* accuracy on new data, not a second objective. The two objectives
+# a penalized fit trades are the training loss and the size of the weights, and every penalized objective is
+# already a multi-objective method: each λ gives one Pareto-optimal point of (training loss, penalty), which is
+# why the penalized and the constrained forms of ridge and the lasso are equivalent {cite}`hastie2009elements`. The cell also checks that along the ridge path of E3 the training error rises
+# while the norm of the weights falls, so no λ dominates another.
 
 # %%
 z1 = rng.standard_normal(n)
@@ -966,6 +1340,9 @@ c_lasso = lasso(Xg, yg, alpha=0.1, tol=1e-10).coef
 c_enet = elastic_net(Xg, yg, alpha=0.1, l1_ratio=0.3, tol=1e-10).coef
 print("lasso:", np.round(c_lasso, 3).tolist(), " elastic net:", np.round(c_enet, 3).tolist())
 assert min(abs(c_lasso[:2])) < 0.2 * max(abs(c_lasso[:2])) and abs(c_enet[0] - c_enet[1]) < 0.1 * abs(c_enet[0])
+path_norms = np.array([np.linalg.norm(ridge(X, y, alpha=a).coef) for a in alphas])   # E3's grid
+assert np.all(np.diff(path_norms) < 0) and np.all(np.diff(train_mse) >= -1e-12)       # a Pareto front
+print(f"ridge path: ||w|| falls from {path_norms[0]:.2f} to {path_norms[-1]:.3f} while the training MSE rises")
 
 # %% [markdown]
 # ## Coverage
@@ -974,11 +1351,12 @@ assert min(abs(c_lasso[:2])) < 0.2 * max(abs(c_lasso[:2])) and abs(c_enet[0] - c
 
 # %%
 ERRATA = {
-    "E1": "000 001 002 003 004", "E2": "004", "E3": "001", "E4": "004", "E5": "000 003 004", "E6": "000",
-    "E7": "001 002 003 004", "E8": "002", "E9": "004", "E10": "000 001 002", "E11": "003", "E12": "004",
-    "E13": "004", "E14": "004", "E15": "004", "E16": "004", "E17": "001", "E18": "001", "E19": "001",
-    "E20": "000 004", "E21": "004", "E22": "004", "E23": "002", "E24": "003", "E25": "004", "E26": "004",
-    "E27": "004", "E28": "004", "E29": "004", "E30": "003", "E31": "000", "E32": "004",
+    "E1": "000 001 002 003 004", "E2": "003", "E3": "004", "E4": "001 004", "E5": "004", "E6": "000 003 004",
+    "E7": "000", "E8": "001 002 003 004", "E9": "002", "E10": "004", "E11": "000 001 002", "E12": "003",
+    "E13": "004", "E14": "004", "E15": "004", "E16": "003 004", "E17": "000 003 004", "E18": "002 004",
+    "E19": "004", "E20": "002 003 004", "E21": "001", "E22": "001", "E23": "001", "E24": "000 004", "E25": "004",
+    "E26": "004", "E27": "004", "E28": "004", "E29": "004", "E30": "002", "E31": "003", "E32": "004",
+    "E33": "004", "E34": "004", "E35": "004", "E36": "004", "E37": "003", "E38": "000 001", "E39": "004",
 }
 DOCS = ["000", "001", "002", "003", "004"]
 per_doc = {d: [e for e, docs in ERRATA.items() if d in docs.split()] for d in DOCS}
@@ -997,17 +1375,18 @@ assert list(ERRATA) == [f"E{i}" for i in range(1, len(ERRATA) + 1)]
 # | --- | --- | --- |
 # | `000_6a8548a0c94a1a21.txt` | {glue:text}`count_000` | the L1 formula ($\frac{1}{2m}\sum + \lambda\sum_{j\ge1}\lvert\theta_j\rvert$, intercept unpenalized); ridge for many correlated features; the FAQ answer "regularization prevents overfitting"; the application areas; both book references |
 # | `001_1af746dd131e4210.txt` | {glue:text}`count_001` | the L1 and L2 penalty formulas (in 001's own scaling); the L1/L2 NumPy penalty functions (they print 3.0 and 5.0 for its example); the FAQ on regularization vs optimization; the tool list |
-# | `002_410110c616a5eccd.txt` | {glue:text}`count_002` | the L2 objective with λ/(2n) and its gradient (checked below); the three-step recipe; choosing λ by cross-validation or grid search; the resources |
-# | `003_d4f52e254f40b6b1.txt` | {glue:text}`count_003` | the definition of overfitting; the L1/L2 formulas; λ too large underfits, too small overfits (E2's cell); its L1-vs-L2 FAQ answer (sparsity, see E10's cell); choosing λ on a validation set |
-# | `004_dfa2cde6fd27bcc0.txt` | {glue:text}`count_004` | the L1 and L2 formulas of §3.1; dropout reduces co-adaptation; the Srivastava 2014 and Ioffe & Szegedy 2015 references; the application areas; SciPy supports regularized least squares (checked below) |
+# | `002_410110c616a5eccd.txt` | {glue:text}`count_002` | the L2 objective with λ/(2n) and its gradient (checked below; $(h-y)x_j$ is the data term's gradient for a linear model $h = W^\top x$, not for the hidden layer of its own network); the three-step recipe for gradient descent (its code uses Adam, E18); the resources |
+# | `003_d4f52e254f40b6b1.txt` | {glue:text}`count_003` | the definition of overfitting; the L1/L2 formulas; λ too large underfits, too small overfits (E3's cell); its L1-vs-L2 FAQ answer (sparsity, see E11's cell); choosing λ on a validation set (the principle; E20 for the protocol); that regularization can underfit and does not solve every overfitting problem |
+# | `004_dfa2cde6fd27bcc0.txt` | {glue:text}`count_004` | the L1 and L2 formulas of §3.1; dropout reduces co-adaptation; the Srivastava 2014 and Ioffe & Szegedy 2015 references; that regularization is *used* in the application areas it lists (E27 for the claim that it always helps); dropout in recurrent networks for machine translation (§6.2, see {doc}`ch12_text`); SciPy supports regularized least squares (checked below) |
 #
 # In all, {glue:text}`count_entries` errors. The audit covered every sentence of the five documents: definitions,
 # formulas (each re-derived or checked numerically), code (each block run or, for TensorFlow, reproduced
 # operation by operation), FAQ answers, claimed advantages and drawbacks, tools, future trends and references
 # (each checked). Editorial slips that change no meaning are not counted: 001's and 002's duplicated headings
 # ("## 4.2" twice in 002), 004's lists numbered "1. 2. 3 3 4 5" and repeated three times, 000's promised
-# scikit-learn and TensorFlow examples that are never given, and 000's link to a web page instead of dropout's
-# one-line formula (given in E17). The cell checks the correct claims that the table mentions and no entry
+# scikit-learn and TensorFlow examples that are never given, 004's "公式推导过程" (derivations) that only repeat the
+# formulas, and 000's link to a web page instead of dropout's
+# one-line formula (given in E21). The cell checks the correct claims that the table mentions and no entry
 # above demonstrates: 002's gradient, 001's penalty functions, and SciPy's damped least squares
 # (`lsqr(damp=...)`), which is ridge.
 
@@ -1039,13 +1418,18 @@ assert lsqr_gap < 1e-8
 # ## Summary
 #
 # * The sources' most frequent error is conceptual: "regularization = a penalty term" (E1), with its
-#   consequences: dropout and batch normalization given penalty formulas they do not have (E21, E22).
-# * Dropout is wrong in four of the five documents: no mask (E17), wrong probabilities (E18, E19), connections
-#   instead of units (E20), the L2 formula as its loss (E21).
-# * λ means something different in every document (E6–E8); {doc}`notation` gives the conversions.
+#   consequences: dropout and batch normalization given penalty formulas they do not have (E25, E26).
+# * Dropout is wrong in four of the five documents: no mask (E21), wrong probabilities (E22, E23), connections
+#   instead of units (E24), the L2 formula as its loss (E25).
+# * λ means something different in every document (E7–E9); {doc}`notation` gives the conversions.
 # * Every code example that goes beyond three lines fails to run or does something other than what it says
-#   (E23–E25).
-# * Three of 004's five references do not exist or are misattributed (E27–E29).
+#   (E30–E32).
+# * Three of 004's five references do not exist or are misattributed (E34–E36).
+# * Established regularizers appear as future work or as something else: data augmentation and ensembles (E2),
+#   automatic, mixed and adaptive penalties (E39); step-size controls appear as regularizers (E19).
+# * Advice is given without the conditions that make it true: L1 "selects features" (E17, unstable), "choose λ
+#   by cross-validation" (E20, not with shuffled folds on time series), "regularization improves generalization"
+#   in every area (E27–E29; it helps where the model is flexible relative to the data).
 #
 # The FAQ ({doc}`appendix_faq`) answers the questions the sources ask, correctly, and the glossary
 # ({doc}`appendix_glossary`) lists the Chinese terms they use.
@@ -1057,4 +1441,8 @@ assert lsqr_gap < 1e-8
 # {cite}`srivastava2014dropout`, {cite}`wager2013dropout` and {cite}`wan2013regularization` for dropout and
 # DropConnect; {cite}`ioffe2015batch` and {cite}`vanlaarhoven2017l2` for batch normalization;
 # {cite}`loshchilov2019decoupled` for AdamW; {cite}`zhang2017understanding` and {cite}`belkin2019reconciling` for
-# over-parameterized models. Full entries are in the {doc}`bibliography`.
+# over-parameterized models; {cite}`bishop1995training`, {cite}`simard2003best` and {cite}`breiman1996bagging` for
+# noise, augmentation and ensembles; {cite}`kalousis2007stability` and {cite}`meinshausen2010stability` for the
+# stability of selected features; {cite}`pascanu2013difficulty` and {cite}`wilson2017marginal` for clipping and
+# adaptive methods; {cite}`tashman2000out` for validating forecasts; {cite}`koren2009matrix` for matrix
+# factorization; {cite}`krizhevsky2012imagenet` for the regularizers of ImageNet networks. Full entries are in the {doc}`bibliography`.
