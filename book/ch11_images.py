@@ -779,6 +779,9 @@ glue("ch11_conf_ls", round(conf["combination + label smoothing"], 4), display=Fa
 #
 # ## Exercises
 #
+# **Autograded:** {doc}`Assignment 11 <exercises/solutions/a11_images>` has coding exercises on this chapter with checks
+# you can run; download the student notebook from the {doc}`assignments page <exercises/index>`.
+#
 # 1. **Mini-batches and batch norm.** Rerun batch norm alone and the combination with `batch_size=50` (and
 #    20 epochs, so that the number of steps is the same: 5 per epoch instead of 1). Does batch norm's
 #    advantage grow, now that its statistics are noisy? Report mean ± std over the three seeds and say whether the difference is larger

@@ -791,6 +791,9 @@ glue("ch13_f_uni", round(float(f_uni.mean()), 4), display=False)
 #
 # ## Exercises
 #
+# **Autograded:** {doc}`Assignment 13 <exercises/solutions/a13_recommender>` has coding exercises on this chapter with checks
+# you can run; download the student notebook from the {doc}`assignments page <exercises/index>`.
+#
 # 1. **Unpenalized biases (coding).** Modify a copy of `_update_rows` so that the bias is an unpenalized
 #    intercept (`ridge(..., fit_intercept=True)` on the factors only). Compare the test RMSE of the lightest
 #    user bucket with the chapter's model at the tuned $\alpha$ and explain the difference.

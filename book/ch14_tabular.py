@@ -928,6 +928,9 @@ glue("ch14_leak_block_below", block_below, display=False)
 #
 # ## Exercises
 #
+# **Autograded:** {doc}`Assignment 14 <exercises/solutions/a14_tabular>` has coding exercises on this chapter with checks
+# you can run; download the student notebook from the {doc}`assignments page <exercises/index>`.
+#
 # 1. **Stability selection (coding).** For the breast-cancer data, refit the L1 logistic model on 50
 #    half-samples of the training data at a fixed $C$ and report each feature's selection frequency. Which
 #    features are selected in more than 80 % of the half-samples? Compare with the figure.
