@@ -31,9 +31,11 @@ Command line::
 from __future__ import annotations
 
 import argparse
+import ast
 import copy
 import csv
 import re
+import secrets
 import sys
 from pathlib import Path
 from typing import NamedTuple
@@ -358,6 +360,99 @@ def _keyed(cells):
     return out
 
 
+# Guard cells: with a master, the grader inserts one cell before the first cell of the submission and
+# one before every check cell. The first imports what the master's setup imports and records the
+# attributes of those modules (and of every regbook module and numpy): functions, classes, modules,
+# numbers, strings, and the code of each function. The others put all of that back, execute a fresh
+# copy of regbook/checks.py read by the grader, and re-run the master's imports in the notebook, so
+# that a submission that patched the checks, numpy or regbook, or rebound an imported name, is
+# checked by the real functions all the same. The student's code runs in the same kernel, so this
+# raises the bar; it does not make the grader tamper-proof (book/instructor.md says what it covers).
+GUARD_TAG = "regbook-grader-guard"
+_GUARD_FUNCTIONS = r"""
+def _regbook_guard_snapshot(names):
+    import sys, types
+    keep = {}
+    for name, mod in list(sys.modules.items()):
+        wanted = name in names or name == "regbook" or name.startswith("regbook.")
+        if not wanted or not isinstance(mod, types.ModuleType) or name == "regbook.checks":
+            continue
+        saved, code = {}, []
+        for key, value in list(vars(mod).items()):
+            if isinstance(value, (types.ModuleType, type, int, float, str)) or callable(value):
+                saved[key] = value
+            if isinstance(value, types.FunctionType):
+                code.append((value, value.__code__, value.__defaults__, value.__kwdefaults__))
+        keep[name] = (mod, saved, code)
+    holder = types.ModuleType("_regbook_grader_guard")
+    holder.saved = keep
+    sys.modules["_regbook_grader_guard"] = holder
+
+
+def _regbook_guard_restore(source, filename):
+    import sys, types
+    for name, (mod, saved, code) in sys.modules["_regbook_grader_guard"].saved.items():
+        sys.modules[name] = mod
+        vars(mod).update(saved)
+        for f, c, d, kd in code:
+            f.__code__, f.__defaults__, f.__kwdefaults__ = c, d, kd
+    fresh = types.ModuleType("regbook.checks")
+    fresh.__file__, fresh.__package__ = filename, "regbook"
+    sys.modules["regbook.checks"] = fresh
+    exec(compile(source, filename, "exec"), vars(fresh))
+    sys.modules["regbook"].checks = fresh
+    shell = get_ipython()  # noqa: F821 (IPython)
+    shell.ast_transformers.clear()
+    shell.input_transformers_post.clear()
+"""
+
+
+def _setup_imports(nb):
+    """The top-level import statements of a master's code cells that are neither solutions nor checks."""
+    lines = []
+    for cell in nb.cells:
+        tags = _tags(cell)
+        if cell.cell_type != "code" or "solution" in tags or "check" in tags:
+            continue
+        try:
+            tree = ast.parse(cell.source)
+        except SyntaxError:  # IPython magics: not a setup cell the guard needs
+            continue
+        lines += [ast.unparse(node) for node in tree.body if isinstance(node, ast.Import)
+                  or (isinstance(node, ast.ImportFrom) and node.module != "__future__" and not node.level)]
+    return "\n".join(lines)
+
+
+def _imported_modules(imports):
+    """Names of the modules (and parent packages) that the import statements load."""
+    names = {"numpy", "numpy.linalg", "regbook"}
+    for node in ast.parse(imports).body:
+        full = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module]
+        if isinstance(node, ast.ImportFrom):
+            full += [f"{node.module}.{a.name}" for a in node.names]  # submodules; other names are ignored
+        for name in full:
+            parts = name.split(".")
+            names.update(".".join(parts[: k + 1]) for k in range(len(parts)))
+    return sorted(names)
+
+
+def _guard_sources(master_nb, token):
+    """Sources of (the first guard cell, the guard cell before each check) for a master notebook.
+
+    Each prints ``token`` at its end, which shows that it ran as written (not rewritten by an IPython
+    input transformer of the submission, for example).
+    """
+    from regbook import checks
+
+    imports = _setup_imports(master_nb)
+    filename = checks.__file__
+    source = Path(filename).read_text(encoding="utf-8")
+    first = (f"{_GUARD_FUNCTIONS}\n{imports}\n_regbook_guard_snapshot({_imported_modules(imports)!r})\n"
+             f"del _regbook_guard_snapshot\nprint({token!r})")
+    before = f"_regbook_guard_restore({source!r}, {filename!r})\n{imports}\nprint({token!r})"
+    return first, before
+
+
 def grade_notebook(path, *, timeout=120, master=None) -> list:
     r"""Execute a notebook in a fresh kernel and report every check cell.
 
@@ -371,7 +466,15 @@ def grade_notebook(path, *, timeout=120, master=None) -> list:
 
     With ``master``, the check cells and their points are taken from the master
     (matched by exercise id and order), so a submission cannot pass by editing
-    or deleting a check cell: a check missing from the submission fails.
+    or deleting a check cell: a check missing from the submission fails. Before
+    each check cell, a guard cell then undoes patches of the submission: it
+    restores the names (and function code) of ``numpy``, of every ``regbook``
+    module and of the modules the master imports, as they were before the
+    submission's first cell, runs a fresh copy of ``regbook/checks.py``, and
+    re-runs the master's imports, so ``checks.check_close = lambda *a, **k: 0``
+    or a rebound ``checks`` gains nothing. A guard cell that fails (the
+    submission broke it) fails the check. Student code runs in the same kernel,
+    so this is not tamper-proof (see ``book/instructor.md``).
 
     Parameters
     ----------
@@ -396,6 +499,7 @@ def grade_notebook(path, *, timeout=120, master=None) -> list:
     FileNotFoundError: grade: no notebook 'missing.ipynb'.
     """
     from nbclient import NotebookClient
+    from nbformat.v4 import new_code_cell
 
     path = Path(path)
     timeout = check_int(timeout, "timeout", "grade_notebook", min_val=1)
@@ -408,6 +512,7 @@ def grade_notebook(path, *, timeout=120, master=None) -> list:
     for i, cell in checks:
         _meta(cell, f"{path.name}, cell {i}")
     submitted = _keyed([c for _, c in checks])
+    guards, token = {}, ""  # with a master: {id(check cell): the guard cell before it, and the first}
     if master is None:
         expected = submitted
     else:
@@ -418,6 +523,16 @@ def grade_notebook(path, *, timeout=120, master=None) -> list:
             if key in expected:  # run the master's check, whatever the submission's says
                 cell.source = expected[key].source
                 cell.metadata["regbook"] = copy.deepcopy(expected[key].metadata["regbook"])
+        token = f"regbook grader guard {secrets.token_hex(8)}"
+        first_src, before = _guard_sources(ref, token)
+        guards["first"] = new_code_cell(first_src, metadata={"tags": [GUARD_TAG]})
+        cells = [guards["first"]]
+        for cell in nb.cells:
+            if "check" in _tags(cell) and cell.cell_type == "code":
+                guards[id(cell)] = new_code_cell(before, metadata={"tags": [GUARD_TAG]})
+                cells.append(guards[id(cell)])
+            cells.append(cell)
+        nb.cells = cells
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=True,
                             interrupt_on_timeout=True, record_timing=False, shutdown_kernel="immediate",
                             resources={"metadata": {"path": str(path.parent)}})
@@ -432,6 +547,12 @@ def grade_notebook(path, *, timeout=120, master=None) -> list:
         cell = submitted[key]
         errors = [o for o in cell.outputs if o.output_type == "error"]
         message = f"{errors[0].ename}: {_first_line(errors[0].evalue)}" if errors else ""
+        guard = [guards["first"], guards[id(cell)]] if guards else []
+        broken = [o for g in guard for o in g.outputs if o.output_type == "error"]
+        if broken or any(token not in "".join(o.get("text", "") for o in g.outputs) for g in guard):
+            why = (f"{broken[0].ename}: {_first_line(broken[0].evalue)}" if broken
+                   else "its cell did not run as written")
+            message = f"the grader could not restore regbook.checks before this check ({why})"
         if cell.execution_count is None and not errors:  # not reached (kernel died)
             message = "the cell was not executed (the kernel died or stopped earlier)"
         results.append(CheckResult(meta["exercise"], meta.get("points", 0), not message, message))

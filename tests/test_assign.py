@@ -188,9 +188,16 @@ def test_grade_bad_input(tmp_path, capsys):
 
 # --------------------------------------------------------------------------- executing students
 @pytest.fixture(scope="module")
-def student_results():
-    """Grade every committed student notebook once (a fresh kernel each)."""
-    results = assign.grade_many([EXERCISES / "student" / p.name for p in MASTERS[1:]], timeout=120, jobs=2)
+def student_results(tmp_path_factory):
+    """Grade every committed student notebook once (a fresh kernel each), and the control below.
+
+    Against the masters, so the grader's guard cells run in every assignment's kernel (torch
+    included). The control is graded in the same pool, without a master.
+    """
+    paths = [EXERCISES / "student" / p.name for p in MASTERS[1:]]
+    control = tmp_path_factory.mktemp("control") / "patched_partial.ipynb"
+    nbformat.write(_tampered(_read(MASTERS[0]), solved=_chosen(assign.parse_master(_read(MASTERS[0])))), control)
+    results = assign.grade_many([*paths, control], timeout=120, jobs=2, masters=dict(zip(paths, MASTERS[1:])))
     return {path.name: r for path, r in results.items()}
 
 
@@ -205,17 +212,74 @@ def test_every_student_check_fails_for_the_stub(path, student_results):
                              "your code here")
 
 
+# A submission that does not solve the exercises but disables the checks: it patches the functions of
+# regbook.checks (their code and the module's names), numpy.allclose, and the module in sys.modules,
+# and rebinds the name `checks` that the setup cell imported. WRONG wraps a solution so that it
+# returns 1.5 times the right answer: a real check fails it.
+TAMPER = """import sys, types
+import numpy
+from regbook import checks as real_checks
+noop = lambda *args, **kwargs: None
+CHECKS = ("check_close", "check_gradient", "check_true", "check_statistic", "check_shape")
+for fname in CHECKS:
+    getattr(real_checks, fname).__code__ = noop.__code__
+    setattr(real_checks, fname, noop)
+numpy.allclose = lambda *args, **kwargs: True
+checks = types.SimpleNamespace(**{fname: noop for fname in CHECKS})
+sys.modules["regbook.checks"] = checks
+"""
+WRONG = """right_{f} = {f}
+def {f}(*args, **kwargs):
+    def off(r):
+        return tuple(off(x) for x in r) if isinstance(r, tuple) else r * 1.5
+    return off(right_{f}(*args, **kwargs))
+"""
+
+
+def _tampered(master, solved):
+    """The master with the TAMPER cell after its setup cell and every exercise not in `solved` made wrong."""
+    nb = copy.deepcopy(master)
+    cells = []
+    for cell in nb.cells:
+        cells.append(cell)
+        if cell.cell_type == "code" and len([c for c in cells if c.cell_type == "code"]) == 1:
+            cells.append(new_code_cell(TAMPER))
+        meta = cell.metadata.get("regbook", {})
+        if "solution" in cell.metadata.get("tags", []) and meta.get("name") and meta["exercise"] not in solved:
+            cells.append(new_code_cell(WRONG.format(f=meta["name"])))
+    nb.cells = cells
+    return nb
+
+
+def _chosen(info):
+    """The exercises the partial submissions of a01 solve, e.g. 1.1 and 1.3."""
+    return list(info.names)[0:3:2]
+
+
+def test_tampering_passes_its_own_checks_without_masters(student_results):
+    """The control of patched_partial.ipynb below: graded without the master's guard, the attack
+    gives full marks to a notebook that solves only some exercises."""
+    info = assign.parse_master(_read(MASTERS[0]))
+    results = student_results["patched_partial.ipynb"]
+    assert [r.exercise for r in results] == [ex for _, ex, _ in info.checks]
+    assert set(_chosen(info)) < set(info.points)
+    assert all(r.passed for r in results)
+
+
 def test_grade_folder_master_blank_partial_and_tampered(tmp_path, capsys):
     """a01 (the smallest assignment): master = full marks, blank = 0, partial = chosen exercises.
 
-    Graded against the masters, so a tampered submission (a check cell rewritten to pass and worth
-    100 points, another deleted) gets nothing for them. The blank student version of a01 is graded
-    here, so the student fixture skips it.
+    The tampered submission solves the chosen exercises, gives wrong answers to the others, patches
+    regbook.checks and numpy (TAMPER), rewrites the check cell of an unsolved exercise to pass and be
+    worth 100 points, and deletes another's. Graded against the masters, it scores exactly what its
+    real solutions earn, like the partial submission; graded without them, the patches alone would
+    give it full marks (the control above). The blank student version of a01 is graded here, so the
+    student fixture skips it.
     """
     master_path = MASTERS[0]
     master = _read(master_path)
     info = assign.parse_master(master)
-    chosen = list(info.names)[0:3:2]  # e.g. 1.1 and 1.3
+    chosen = _chosen(info)
     partial = _read(EXERCISES / "student" / master_path.name)
     for m, s in zip(master.cells, partial.cells):
         if "solution" in m.metadata.get("tags", []) and m.metadata["regbook"]["exercise"] in chosen:
@@ -225,12 +289,14 @@ def test_grade_folder_master_blank_partial_and_tampered(tmp_path, capsys):
     (sub / "master.ipynb").write_bytes(master_path.read_bytes())
     (sub / "blank.ipynb").write_bytes((EXERCISES / "student" / master_path.name).read_bytes())
     nbformat.write(partial, sub / "partial.ipynb")
-    tampered = _read(EXERCISES / "student" / master_path.name)
-    check_cells = [c for c in tampered.cells if "check" in c.metadata.get("tags", [])]
-    first_ex, second_ex = check_cells[0].metadata["regbook"]["exercise"], check_cells[1].metadata["regbook"]["exercise"]
-    check_cells[0].source = f'print("Exercise {first_ex} passed")'
-    check_cells[0].metadata["regbook"]["points"] = 100
-    tampered.cells.remove(check_cells[1])
+    tampered = _tampered(master, solved=chosen)
+    unsolved = [c for c in tampered.cells
+                if "check" in c.metadata.get("tags", []) and c.metadata["regbook"]["exercise"] not in chosen]
+    rewritten_ex, deleted_ex = (c.metadata["regbook"]["exercise"] for c in unsolved[:2])
+    assert rewritten_ex != deleted_ex
+    unsolved[0].source = f'print("Exercise {rewritten_ex} passed")'
+    unsolved[0].metadata["regbook"]["points"] = 100
+    tampered.cells.remove(unsolved[1])
     nbformat.write(tampered, sub / "tampered.ipynb")
     out = tmp_path / "scores.csv"
     argv = ["grade", str(sub), "--out", str(out), "--jobs", "2", "--masters", str(EXERCISES)]
@@ -244,19 +310,25 @@ def test_grade_folder_master_blank_partial_and_tampered(tmp_path, capsys):
     assert rows["master.ipynb"]["total"] == rows["master.ipynb"]["max"] == str(full)
     assert rows["blank.ipynb"]["total"] == "0" and rows["blank.ipynb"]["max"] == str(full)
     expected = sum(info.points[ex] for ex in chosen)
-    assert rows["partial.ipynb"]["total"] == str(expected)
+    assert 0 < expected < full
+    assert rows["partial.ipynb"]["total"] == rows["tampered.ipynb"]["total"] == str(expected)
+    assert rows["tampered.ipynb"]["max"] == str(full)
     for ex in ids:
         assert rows["master.ipynb"][ex] == str(info.points[ex])
+        assert rows["partial.ipynb"][ex] == rows["tampered.ipynb"][ex]
         assert rows["partial.ipynb"][ex] == (str(info.points[ex]) if ex in chosen else "0")
-    assert rows["tampered.ipynb"]["total"] == "0" and rows["tampered.ipynb"]["max"] == str(full)
     # one line per failed check on the console, naming the exercise and the reason
     log = capsys.readouterr().out
     failed = [ln for ln in log.splitlines() if " failed: " in ln]
-    assert len(failed) == 3 * len(info.checks) - sum(1 for _, ex, _ in info.checks if ex in chosen)
+    solved_checks = sum(1 for _, ex, _ in info.checks if ex in chosen)
+    assert len(failed) == 3 * len(info.checks) - 2 * solved_checks
     missing = [ln for ln in failed if ln.startswith("tampered.ipynb") and "missing from the submission" in ln]
-    assert missing == [f"tampered.ipynb: Exercise {second_ex} ({info.points[second_ex]} pt) failed: "
-                       f"check cell 1 of exercise {second_ex} is missing from the submission"]
-    stub = [ln for ln in failed if ln not in missing]
+    assert missing == [f"tampered.ipynb: Exercise {deleted_ex} ({info.points[deleted_ex]} pt) failed: "
+                       f"check cell 1 of exercise {deleted_ex} is missing from the submission"]
+    wrong = [ln for ln in failed if ln.startswith("tampered.ipynb") and ln not in missing]
+    assert len(wrong) == len(info.checks) - solved_checks - 1
+    assert all(re.search(r"Exercise (\S+) \(.*\) failed: CheckError: Exercise \1 ", ln) for ln in wrong)
+    stub = [ln for ln in failed if not ln.startswith("tampered.ipynb")]
     assert all(re.search(r"Exercise (\S+) \(.*\) failed: NotImplementedError: Exercise \1 ", ln) for ln in stub)
 
 
