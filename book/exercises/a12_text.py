@@ -18,7 +18,7 @@
 #
 # Companion to {doc}`/book/ch12_text`, in its notation: documents as binary bags of words, a penalized
 # multinomial logistic regression with scikit-learn's objective
-# $C\sum_i\ell_i(W, b) + \rho\lVert W\rVert_1 + \frac{1-\rho}{2}\lVert W\rVert_F^2$ ($\lambda = 1/C$), embedding dropout,
+# $C\sum_i\ell_i(W, b) + \rho\lVert W\rVert_1 + \frac{1-\rho}{2}\lVert W\rVert_F^2$ ($\lambda = 1/(nC)$ in the book's convention, see {doc}`/book/notation`), embedding dropout,
 # which drops whole word *types* and renormalizes the mean by the number of tokens kept, locked ("variational")
 # dropout, one mask per sequence and feature shared by every time step, and bits per character,
 # $\text{bpc} = \frac{1}{T\ln2}\sum_t -\ln q(x_t\mid x_{<t})$.
