@@ -50,6 +50,7 @@ from regbook.np.dropout import (DropoutCache, dropconnect_backward, dropconnect_
                                 dropout_forward, mc_dropout_predict)
 from regbook.np.linear import ridge
 from regbook.pt import dropout as pt_dropout
+from regbook.pt.training import accuracy, train
 
 rng = regbook.nbsetup(seed=0)
 
@@ -60,7 +61,8 @@ rng = regbook.nbsetup(seed=0)
 # network with two hidden layers of 128 ReLU units (about 26,000 parameters) on only 200 of them, 20 per
 # digit, and watch a validation set of 359 images that the network never trains on. Pixels are divided by
 # 16, their maximum, so inputs lie in $[0, 1]$. Training is full batch with Adam (learning rate
-# $3\times 10^{-3}$) for 300 epochs; losses and accuracies are measured with dropout switched off
+# $3\times 10^{-3}$) for 300 epochs with the book's training loop `regbook.pt.train` (shown and explained in
+# {doc}`ch08_early_stopping`), which measures losses and accuracies with dropout switched off
 # (`model.eval()`) after every epoch. The helper functions below are used for every network in the chapter;
 # the dropout layers are regbook's (`regbook.pt.dropout.Dropout`), and with `p = 0` they do nothing.
 
@@ -94,23 +96,18 @@ def evaluate(model, X, y):
     return F.cross_entropy(logits, y).item(), (logits.argmax(1) == y).float().mean().item()
 
 
-def train(seed, p_in, p_hidden, layer=pt_dropout.Dropout):
-    """Full-batch Adam on training_subset(seed); curves measured after every epoch."""
+def train_digits(seed, p_in, p_hidden, layer=pt_dropout.Dropout):
+    """Full-batch Adam on training_subset(seed) with regbook.pt.train; curves measured after every epoch."""
     X, y = training_subset(seed)
     torch.manual_seed(seed)                      # the initialization and every dropout mask
     model = mlp(p_in, p_hidden, layer)
     opt = torch.optim.Adam(model.parameters(), lr=LR)
-    curves = np.zeros((len(CURVES), EPOCHS))
-    for epoch in range(EPOCHS):
-        model.train()                            # dropout on
-        opt.zero_grad()
-        F.cross_entropy(model(X), y).backward()
-        opt.step()
-        curves[:, epoch] = evaluate(model, X, y) + evaluate(model, X_val, y_val)
-    return model, dict(zip(CURVES, curves))
+    history = train(model, F.cross_entropy, opt, (X, y), epochs=EPOCHS, val_data=(X_val, y_val),
+                    metrics={"accuracy": accuracy}, generator=torch.Generator().manual_seed(seed), progress=False)
+    return model, {key: np.array(history[key]) for key in CURVES}
 
 
-model_plain, hist_plain = train(0, 0.0, 0.0)
+model_plain, hist_plain = train_digits(0, 0.0, 0.0)
 ax = plotting.plot_learning_curves(hist_plain, metric="loss", ylabel="cross-entropy", logy=True,
                                    title="No dropout: 200 training digits, 128-128 ReLU network")
 plt.show()
@@ -359,7 +356,9 @@ glue("ch6_gm_arith_gap", round(gap_arith, 4), display=False)
 # {eq}`eq-dropout-linear-risk` for one example by Monte Carlo; {eq}`eq-dropout-ridge` against regbook's
 # `ridge` on the rescaled columns; the gradient of the expected loss at that point; and, closest to what
 # dropout training does, stochastic gradient descent on the squared error of dropout-noised inputs, a fresh
-# mask per example per step, with the iterates averaged over the second half of the run.
+# mask per example per step, with the iterates averaged over the second half of the run. That last check is
+# written out by hand in NumPy rather than run through `regbook.pt.train`, because its point is the single
+# step itself: the noisy gradient $2\tilde X^\top(\tilde X w - y)/n$ and the averaging of the iterates.
 
 # %%
 P_LIN, N_LIN = 0.3, 100
@@ -541,16 +540,14 @@ def as_input(x):
 
 
 def train_regressor(p, seed=0, steps=1500):
+    """Full-batch Adam on the squared error, one step per epoch; no per-epoch evaluation is needed."""
     torch.manual_seed(seed)
     model = nn.Sequential(nn.Linear(1, 64), nn.ReLU(), pt_dropout.Dropout(p),
                           nn.Linear(64, 64), nn.ReLU(), pt_dropout.Dropout(p), nn.Linear(64, 1))
     opt = torch.optim.Adam(model.parameters(), lr=3e-3)
     X_t, y_t = as_input(x_mc), torch.tensor(y_mc, dtype=torch.float32)[:, None]
-    model.train()
-    for _ in range(steps):
-        opt.zero_grad()
-        F.mse_loss(model(X_t), y_t).backward()
-        opt.step()
+    train(model, F.mse_loss, opt, (X_t, y_t), epochs=steps, eval_train=False,
+          generator=torch.Generator().manual_seed(seed), progress=False)
     return model.eval()
 
 
@@ -784,7 +781,8 @@ assert torch.equal(pt_dropout.dropout(x_pt, p=P_PT, training=False), x_pt)
 # All three draw at the rate $p$, are unbiased and have the variance {eq}`eq-dropout-moments`, and given the
 # same mask torch's forward and backward equal regbook's to rounding. The idiomatic PyTorch way is what the
 # experiment below does: put `nn.Dropout` (or `regbook.pt.dropout.Dropout`, a drop-in replacement) layers in
-# the model, call `model.train()` before training steps and `model.eval()` before evaluation.
+# the model, call `model.train()` before training steps and `model.eval()` before evaluation; `regbook.pt.train`
+# does both, at every step and at every end of an epoch.
 #
 # (ch6-experiment)=
 # ## Experiment: dropout on 200 handwritten digits
@@ -802,7 +800,7 @@ runs = {("no dropout", 0): (model_plain, hist_plain)}
 for name, (p_in, p_hidden) in CONDITIONS.items():
     for seed in SEEDS:
         if (name, seed) not in runs:
-            runs[name, seed] = train(seed, p_in, p_hidden)
+            runs[name, seed] = train_digits(seed, p_in, p_hidden)
 hist = {name: {key: np.array([runs[name, s][1][key] for s in SEEDS]) for key in CURVES} for name in CONDITIONS}
 
 fig, axes = plt.subplots(2, 3, figsize=(13, 7), sharex=True)
@@ -947,7 +945,7 @@ glue("ch6_wsmc_tv_both", round(float(tv["input 0.2 + hidden 0.5"]), 4), display=
 # standard deviations (over seeds) of the mean of the four regbook runs.
 
 # %%
-_, hist_torch = train(0, 0.2, 0.5, layer=nn.Dropout)
+_, hist_torch = train_digits(0, 0.2, 0.5, layer=nn.Dropout)
 ref = final["input 0.2 + hidden 0.5"]
 for key in ("val_loss", "val_accuracy"):
     print(f"{key}: torch.nn.Dropout {hist_torch[key][-1]:.3f}; regbook Dropout over 4 seeds "
@@ -1003,7 +1001,7 @@ class Source001Dropout(nn.Module):
         return dropout_source001(x, self.p) if self.training or self.keep_at_eval else x
 
 
-model_001, hist_001 = train(0, 0.2, 0.5, layer=Source001Dropout)
+model_001, hist_001 = train_digits(0, 0.2, 0.5, layer=Source001Dropout)
 loss_mismatch, acc_mismatch = hist_001["val_loss"][-1], hist_001["val_accuracy"][-1]   # layer off at eval
 for layer in model_001:
     if isinstance(layer, Source001Dropout):
@@ -1125,7 +1123,7 @@ assert np.mean(acc_train_mode) < acc_eval_mode - 0.02 and changed > 0.02
 #
 # A batch-normalization layer placed after dropout estimates its running variance in training mode, i.e. the
 # larger value, and then divides evaluation-mode activations by it: at test time its outputs are too small.
-# Li, Chen, Hu and Yang (CVPR 2019) analysed this "variance shift"; common remedies are to place dropout
+# {cite:t}`li2019understanding` analysed this "variance shift"; common remedies are to place dropout
 # after the last batch-normalization layer or to use a small $p$. The batch-normalization mechanics are in
 # {ref}`the batch-normalization chapter <ch-batchnorm>`. The formula, checked for activations with mean 1 and
 # standard deviation 1 and $p = 0.5$:
@@ -1190,7 +1188,7 @@ assert abs(frac_dropped - 0.8) < 0.005 and abs(frac_dropped_fixed - 0.2) < 0.005
 # ## Exercises
 #
 # **Autograded:** {doc}`Assignment 6 <exercises/solutions/a06_dropout>` has coding exercises on this chapter with checks you can run,
-# and covers exercise 1 above; download the student notebook from the {doc}`assignments page <exercises/index>`.
+# and covers exercise 1 below; download the student notebook from the {doc}`assignments page <exercises/index>`.
 #
 # 1. **Backward pass (coding).** Write `my_dropout_backward(dout, mask, p)` from {eq}`eq-dropout-backward`,
 #    where `mask` is the 0/1 keep pattern. Check it against `regbook.np.dropout.dropout_backward` with

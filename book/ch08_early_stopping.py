@@ -839,6 +839,9 @@ glue("ch8_pit_sched_stop3", sched_runs[3].epochs_run, display=False)
 #
 # ## Exercises
 #
+# **Autograded:** {doc}`Assignment 8 <exercises/solutions/a08_early_stopping>` has coding exercises on this chapter with checks you can run,
+# and covers exercise 1 below (the stopping rule); download the student notebook from the {doc}`assignments page <exercises/index>`.
+#
 # 1. **The rule by hand (coding).** Write `my_stop(metrics, patience, min_delta)` returning
 #    `(stop_step, best_step)` (0-based, `None` if it never stops) from {eq}`eq-es-improve`–{eq}`eq-es-rule`,
 #    and check it against `regbook.np.early_stopping.EarlyStopping` on 1000 random sequences of length 30

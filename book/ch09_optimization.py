@@ -1129,6 +1129,9 @@ glue("ch9_j_after", round(J_after, 4), display=False)
 #
 # ## Exercises
 #
+# **Autograded:** {doc}`Assignment 9 <exercises/solutions/a09_optimization>` has coding exercises on this chapter with checks you can run,
+# and covers exercise 1 below (clipping by the total norm); download the student notebook from the {doc}`assignments page <exercises/index>`.
+#
 # 1. **Clipping by hand (coding).** Write `my_clip(grads, max_norm)` for a list of NumPy arrays from
 #    {eq}`eq-opt-clip` and check it against `regbook.np.clipping.clip_grad_norm` with `checks.assert_close`
 #    for $p = 2$, on gradients with total norm above and below the threshold.

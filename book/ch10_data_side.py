@@ -493,7 +493,8 @@ glue("ch10_aug_drop", round(float(-aug_gain.mean()), 4), display=False)
 # every prior: augmentation pays to the extent that the test data vary the way the augmentation does. A
 # fully connected network has no built-in notion of neighbouring pixels, so it has to learn every shifted
 # version separately, with the same 128 hidden units and 300 steps, and the moves cost it accuracy on the
-# unmoved images. A convolutional network, as in {doc}`ch11_images`, is shift-equivariant by construction.
+# unmoved images. A convolutional network, as in {doc}`ch11_images`, builds part of this in: its convolution
+# layers are shift-equivariant (up to the image border), although pooling and the final linear layer are not.
 # Augmented training may also need more epochs, since the training set never repeats; exercise 2 asks
 # whether it does.
 
@@ -1095,6 +1096,9 @@ print(f"one network: {n_params} parameters; a snapshot ensemble of {EPOCHS // CY
 #   ensemble gained nothing measurable.
 #
 # ## Exercises
+#
+# **Autograded:** {doc}`Assignment 10 <exercises/solutions/a10_data_side>` has coding exercises on this chapter with checks you can run;
+# download the student notebook from the {doc}`assignments page <exercises/index>`.
 #
 # 1. **Noise on a subset of features (derivation and code).** Redo {eq}`eq-noise-ridge` when the noise on
 #    feature $j$ has its own variance $\sigma_j^2$. Show that the result is a generalized ridge penalty
