@@ -605,7 +605,7 @@ assert np.abs(pred_change - shift).max() > 0.1
 # ## Exercises
 #
 # **Autograded:** {doc}`Assignment 1 <exercises/solutions/a01_overfitting>` has coding exercises on this chapter with checks you can run,
-# and covers exercises 1, 2, 4 and 5 above; download the student notebook from the {doc}`assignments page <exercises/index>`.
+# and covers exercises 1, 2, 4 and 5 below; download the student notebook from the {doc}`assignments page <exercises/index>`.
 #
 # 1. **Derivation.** Derive {eq}`eq-ridge-closed-form` from the gradient of the ridge objective, and
 #    prove the push-through identity $(X^\top X + \alpha I)^{-1}X^\top = X^\top(XX^\top + \alpha I)^{-1}$.

@@ -1250,7 +1250,7 @@ assert abs(cos) < 0.9 and gb_act.norm() > 0 and x2_pen > 1.5 * activity_pen
 # ## Exercises
 #
 # **Autograded:** {doc}`Assignment 2 <exercises/solutions/a02_ridge>` has coding exercises on this chapter with checks you can run,
-# and covers exercises 1, 3 and 4 above; download the student notebook from the {doc}`assignments page <exercises/index>`.
+# and covers exercises 1, 3 and 4 below; download the student notebook from the {doc}`assignments page <exercises/index>`.
 #
 # 1. **SVD form.** Derive {eq}`eq-ridge-svd` from {eq}`eq-ridge-closed-form`, and show that
 #    $\lVert\hat w_\alpha\rVert$ is strictly decreasing in $\alpha$ whenever $X_c^\top y_c \ne 0$.

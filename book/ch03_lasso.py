@@ -1300,7 +1300,7 @@ assert abs(obj(l1_dup) - obj(split)) < 1e-9
 # ## Exercises
 #
 # **Autograded:** {doc}`Assignment 3 <exercises/solutions/a03_lasso>` has coding exercises on this chapter with checks you can run,
-# and covers exercise 6 above (the elastic-net sweep of exercise 2 is in assignment 4); download the student notebook from the {doc}`assignments page <exercises/index>`.
+# and covers exercise 6 below (the elastic-net sweep of exercise 2 is in assignment 4); download the student notebook from the {doc}`assignments page <exercises/index>`.
 #
 # 1. **Prox of the elastic net.** Derive, by the case analysis used for {eq}`eq-lasso-soft-threshold`, the
 #    minimizer of $\frac12(z - x)^2 + t\bigl(\rho|z| + \frac{1-\rho}{2}z^2\bigr)$. Check your formula

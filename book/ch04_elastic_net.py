@@ -1126,7 +1126,7 @@ assert zeros["SGD + elastic-net term (subgradient)"] == 0 and zeros["SGD + prox_
 # ## Exercises
 #
 # **Autograded:** {doc}`Assignment 4 <exercises/solutions/a04_elastic_net>` has coding exercises on this chapter with checks you can run,
-# and covers exercises 2 and 4 above; download the student notebook from the {doc}`assignments page <exercises/index>`.
+# and covers exercises 2 and 4 below; download the student notebook from the {doc}`assignments page <exercises/index>`.
 #
 # 1. **Conversion.** Starting from {eq}`eq-enet-naive`, derive {eq}`eq-enet-conversion`. Then check
 #    the claim that `elastic_net(X, y, alpha=a, l1_ratio=0)` is scikit-learn's `Ridge(alpha=n * a)`:

@@ -1286,7 +1286,7 @@ assert len(caught) == 1 and short.best_index == short.values.size - 1 and cv.bes
 # ## Exercises
 #
 # **Autograded:** {doc}`Assignment 5 <exercises/solutions/a05_choosing_lambda>` has coding exercises on this chapter with checks you can run,
-# and covers exercises 1, 2 and 4 above; download the student notebook from the {doc}`assignments page <exercises/index>`.
+# and covers exercises 1, 2 and 4 below; download the student notebook from the {doc}`assignments page <exercises/index>`.
 #
 # 1. **The shortcut for any linear smoother.** Show that {eq}`eq-cv-loo-shortcut` holds for every fit of
 #    the form $\hat y = Hy$ for which leaving out sample $i$ gives the prediction
