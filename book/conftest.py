@@ -7,6 +7,7 @@ reported, not asserted: wall-clock tests are flaky on shared machines.
 
 from __future__ import annotations
 
+import os
 import time
 from collections import defaultdict
 
@@ -22,6 +23,15 @@ BUDGETS_S = {
     "book/ch13_recommender.ipynb": 90.0,
     "book/ch14_tabular.ipynb": 90.0,
 }
+
+# The environment this pytest process started with. Tests that run earlier in the same
+# session may change os.environ (importing dask.distributed sets MALLOC_TRIM_THRESHOLD_ and
+# PYTHONHASHSEED; torch and scikit-learn set KMP_* variables), and nbval starts each
+# notebook's kernel with os.environ. MALLOC_TRIM_THRESHOLD_=65536 alone made the text
+# chapter 60% slower. So every notebook runs in the environment the session started with,
+# as it does under `make outputs`. (This conftest is loaded at start-up, before any test
+# module is imported, because book/ notebooks are among pytest's arguments.)
+_START_ENV = dict(os.environ)
 
 _first_start: dict[str, float] = {}
 _last_stop: dict[str, float] = {}
@@ -39,6 +49,9 @@ def pytest_runtest_protocol(item, nextitem):
     nb = _notebook_of(item.nodeid)
     if nb is not None:
         _first_start.setdefault(nb, time.perf_counter())
+        if os.environ != _START_ENV:
+            os.environ.clear()
+            os.environ.update(_START_ENV)
     yield
     if nb is not None:
         _last_stop[nb] = time.perf_counter()
